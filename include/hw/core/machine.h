@@ -1,0 +1,52 @@
+/* Machine types: the memory map, buses and built-in devices of a board. */
+#ifndef HW_MACHINE_H
+#define HW_MACHINE_H
+
+#include "qemu/osdep.h"
+#include "qemu/option.h"
+#include "hw/core/qdev.h"
+#include "system/memory.h"
+
+#define TYPE_MACHINE "machine"
+#define MACHINE_TYPE_SUFFIX "-machine"
+
+typedef struct MachineState MachineState;
+typedef struct MachineClass MachineClass;
+
+struct MachineState {
+    Object parent_obj;
+    uint64_t ram_size;
+    MemoryRegion *ram;          /* guest RAM (one block) */
+    BusState *default_bus;      /* where -device goes without bus= */
+};
+
+struct MachineClass {
+    ObjectClass parent_class;
+    const char *name;           /* "q35" */
+    const char *alias;          /* e.g. "pc-q35-10.1" */
+    const char *desc;
+    bool is_default;
+    bool needs_accel;           /* false for "none" */
+    uint64_t default_ram_size;
+    /*
+     * Machine-specific options from -machine (keys other than type and
+     * accel); unknown keys are an error naming the key.
+     */
+    bool (*set_option)(MachineState *ms, const char *key, const char *value,
+                       Error **errp);
+    bool (*init)(MachineState *ms, Error **errp);
+    void (*reset)(MachineState *ms);
+};
+
+#define MACHINE(obj) OBJECT_CHECK(MachineState, (obj), TYPE_MACHINE)
+#define MACHINE_CLASS(oc) OBJECT_CLASS_CHECK(MachineClass, (oc), TYPE_MACHINE)
+#define MACHINE_GET_CLASS(obj) \
+    OBJECT_GET_CLASS(MachineClass, (obj), TYPE_MACHINE)
+
+/* The one machine of this process (NULL before creation). */
+extern MachineState *current_machine;
+
+MachineClass *machine_class_find(const char *name);   /* name or alias */
+void machine_print_help(FILE *out);
+
+#endif

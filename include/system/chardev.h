@@ -1,0 +1,56 @@
+/*
+ * Character devices: byte streams the front ends talk over.
+ *   stdio                          this process's stdin/stdout
+ *   unix:PATH[,server=on|off][,wait=on|off]   client by default
+ *   tcp:HOST:PORT[,server=on|off][,wait=on|off]
+ *   -chardev socket,id=ID,path=P|host=H,port=N|fd=N[,server=..][,wait=..]
+ *   -chardev stdio,id=ID   -chardev null,id=ID   -chardev file,id=ID,path=P
+ * A server chardev serves one client at a time and accepts the next when
+ * that one goes. Data arrives through the main loop.
+ */
+#ifndef SYSTEM_CHARDEV_H
+#define SYSTEM_CHARDEV_H
+
+#include "qemu/osdep.h"
+#include "qemu/error.h"
+#include "qemu/option.h"
+
+typedef struct Chardev Chardev;
+
+typedef enum ChardevEvent {
+    CHR_EVENT_OPENED,
+    CHR_EVENT_CLOSED,
+} ChardevEvent;
+
+typedef void ChardevReadFunc(void *opaque, const uint8_t *buf, size_t len);
+typedef void ChardevEventFunc(void *opaque, ChardevEvent event);
+
+/* From the short form used by -qtest, -qmp, -serial ("unix:/p,server=on"). */
+Chardev *qemu_chr_new(const char *id, const char *spec, Error **errp);
+/* From -chardev BACKEND,id=ID,... options. */
+Chardev *qemu_chr_new_from_opts(QemuOpts *opts, Error **errp);
+Chardev *qemu_chr_find(const char *id);
+const char *qemu_chr_id(const Chardev *chr);
+void qemu_chr_close(Chardev *chr);
+void qemu_chr_close_all(void);
+
+/*
+ * Handlers; OPENED is sent when a client connects (or at once for stdio
+ * and client sockets that are connected). Setting handlers on an already
+ * connected chardev sends OPENED right away.
+ */
+void qemu_chr_set_handlers(Chardev *chr, ChardevReadFunc *read,
+                           ChardevEventFunc *event, void *opaque);
+/* Write everything (blocking); false if the peer is gone. */
+bool qemu_chr_write_all(Chardev *chr, const void *buf, size_t len);
+bool qemu_chr_is_connected(const Chardev *chr);
+/* Drop the current client (server) or the connection. */
+void qemu_chr_disconnect(Chardev *chr);
+/*
+ * File descriptors that came with the data just delivered to the read
+ * handler (SCM_RIGHTS on UNIX sockets). The caller takes ownership of
+ * the fds it removes; the rest are closed after the read handler returns.
+ */
+int qemu_chr_take_fd(Chardev *chr);     /* -1 if none */
+
+#endif

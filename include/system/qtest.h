@@ -1,0 +1,21 @@
+/* The qtest server: QEMU's line protocol over a chardev. */
+#ifndef SYSTEM_QTEST_H
+#define SYSTEM_QTEST_H
+
+#include "qemu/osdep.h"
+#include "qemu/error.h"
+
+/* -qtest CHARDEV-SPEC [-qtest-log FILE|none]; log NULL means stderr. */
+bool qtest_server_init(const char *chardev_spec, const char *logfile,
+                       Error **errp);
+void qtest_server_cleanup(void);
+/* The qtest accelerator is selected (no CPU; manual virtual clock). */
+bool qtest_enabled(void);
+void qtest_set_enabled(bool enabled);
+/*
+ * Process one request line (without the newline) and return the reply
+ * line(s) (without trailing newline); for unit tests and fuzzing.
+ */
+char *qtest_process_line(const char *line);
+
+#endif
