@@ -1,1 +1,86 @@
-/* placeholder: being written */
+/* Accelerator selection (see include/system/accel.h). */
+#include "qemu/osdep.h"
+#include "system/accel.h"
+#include "system/qtest.h"
+#include "qemu/timer.h"
+
+static const char *current_accel = "none";
+
+const char *accel_name(void)
+{
+    return current_accel;
+}
+
+bool kvm_enabled(void)
+{
+    return false;
+}
+
+bool kvm_available(void)
+{
+    int fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
+
+    if (fd < 0) {
+        return false;
+    }
+    close(fd);
+    return true;
+}
+
+static bool accel_try(const char *name, Error **errp)
+{
+    if (!strcmp(name, "qtest")) {
+        qtest_set_enabled(true);
+        qemu_clock_set_virtual_manual(true);
+        current_accel = "qtest";
+        return true;
+    }
+    if (!strcmp(name, "tcg")) {
+        error_setg(errp, "qvfio has no CPU emulator, so -accel tcg is not "
+                   "supported; use -accel qtest");
+        return false;
+    }
+    if (!strcmp(name, "kvm")) {
+        error_setg(errp, "the kvm accelerator is not available in this "
+                   "version of qvfio; use -accel qtest");
+        return false;
+    }
+    error_setg(errp, "invalid accelerator %s", name);
+    return false;
+}
+
+bool accel_init(const char *list, bool machine_needs_accel,
+                const char *machine_name, Error **errp)
+{
+    g_auto(GStrv) names = g_strsplit(list ? list : "", ":", -1);
+    Error *first_err = NULL;
+
+    for (int i = 0; names[i]; i++) {
+        Error *err = NULL;
+
+        if (!*names[i]) {
+            continue;
+        }
+        if (accel_try(names[i], &err)) {
+            error_free(first_err);
+            return true;
+        }
+        if (!first_err) {
+            first_err = err;
+        } else {
+            error_free(err);
+        }
+    }
+    /* A list (kvm:tcg, as management tools probe) may fall back to none. */
+    if (!machine_needs_accel && (!first_err || g_strv_length(names) > 1)) {
+        error_free(first_err);
+        return true;
+    }
+    if (first_err) {
+        error_propagate(errp, first_err);
+    } else {
+        error_setg(errp, "machine '%s' needs an accelerator: use -accel "
+                   "qtest", machine_name);
+    }
+    return false;
+}

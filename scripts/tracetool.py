@@ -9,7 +9,8 @@ while the event is disabled.
 import re
 import sys
 
-LINE = re.compile(r'^(?P<name>[a-z_][a-z0-9_]*)\((?P<args>[^)]*)\)\s*"(?P<fmt>.*)"\s*$')
+# The format is C: string literals, possibly joined with PRIx64-style macros.
+LINE = re.compile(r'^(?P<name>[a-z_][a-z0-9_]*)\((?P<args>[^)]*)\)\s*(?P<fmt>".*)$')
 
 
 def parse(paths):
@@ -57,7 +58,9 @@ def main():
             call = ''.join(', ' + n for n in names)
             h.write(f'static inline void trace_{name}({params})\n{{\n')
             h.write(f'    if (__builtin_expect(trace_event_state[TRACE_{name.upper()}], 0)) {{\n')
-            h.write(f'        trace_emit("{name}", "{fmt}"{call});\n')
+            if fmt.strip() == '""':
+                fmt, call = '"%s"', ', ""'
+            h.write(f'        trace_emit("{name}", {fmt}{call});\n')
             h.write('    }\n}\n\n')
         h.write('#endif\n')
     with open(out_c, 'w', encoding='utf-8') as c:

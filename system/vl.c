@@ -1,1 +1,672 @@
-/* placeholder: being written */
+/*
+ * The command line, with QEMU's rules, and the order in which the machine
+ * is put together: trace and log first, then the machine and accelerator,
+ * then objects and devices in command-line order, then the front ends.
+ */
+#include "qemu/osdep.h"
+#include <glib-unix.h>
+#include "qemu/error.h"
+#include "qemu/log.h"
+#include "qemu/main-loop.h"
+#include "qemu/option.h"
+#include "qemu/trace.h"
+#include "hw/core/machine.h"
+#include "system/accel.h"
+#include "system/qdev-monitor.h"
+#include "system/qtest.h"
+#include "system/runstate.h"
+#include "system/system.h"
+
+typedef enum OptionIndex {
+    OPT_MACHINE, OPT_ACCEL, OPT_M, OPT_DEVICE, OPT_OBJECT, OPT_GLOBAL,
+    OPT_S, OPT_NODEFAULTS, OPT_NO_USER_CONFIG, OPT_DISPLAY, OPT_NOGRAPHIC,
+    OPT_NAME, OPT_QTEST, OPT_QTEST_LOG, OPT_TRACE, OPT_D, OPT_VERSION,
+    OPT_HELP,
+} OptionIndex;
+
+typedef struct OptionDef {
+    const char *name;
+    bool has_arg;
+    OptionIndex index;
+    const char *help;           /* NULL: internal, not listed by -help */
+} OptionDef;
+
+static const OptionDef option_defs[] = {
+    { "machine", true, OPT_MACHINE,
+      "-machine [type=]name[,accel=qtest][,prop=value...]  select the machine" },
+    { "M", true, OPT_MACHINE, NULL },
+    { "accel", true, OPT_ACCEL, "-accel qtest            select the accelerator" },
+    { "m", true, OPT_M, "-m [size=]megs[M|G]      guest RAM (default 128M)" },
+    { "device", true, OPT_DEVICE,
+      "-device driver[,prop=value...] | JSON  add a device (-device help)" },
+    { "object", true, OPT_OBJECT, "-object type,id=...      add an object" },
+    { "global", true, OPT_GLOBAL,
+      "-global driver.prop=value  default a device property" },
+    { "S", false, OPT_S, "-S                       do not start (prelaunch)" },
+    { "nodefaults", false, OPT_NODEFAULTS,
+      "-nodefaults              no default devices (qvfio has none)" },
+    { "no-user-config", false, OPT_NO_USER_CONFIG,
+      "-no-user-config          read no user configuration (qvfio reads none)" },
+    { "display", true, OPT_DISPLAY, "-display none            no display" },
+    { "nographic", false, OPT_NOGRAPHIC, "-nographic               no display" },
+    { "name", true, OPT_NAME,
+      "-name [guest=]name[,debug-threads=on]  name the guest" },
+    { "qtest", true, OPT_QTEST, NULL },
+    { "qtest-log", true, OPT_QTEST_LOG, NULL },
+    { "trace", true, OPT_TRACE,
+      "-trace [enable=]pattern|events=file|help  enable trace events" },
+    { "D", true, OPT_D, "-D logfile               log (and trace) to a file" },
+    { "version", false, OPT_VERSION, "-version                 print the version" },
+    { "help", false, OPT_HELP, "-help, -h                this help" },
+    { "h", false, OPT_HELP, NULL },
+};
+
+/* QEMU options that exist but that qvfio does not implement (yet). */
+static const char *const unsupported_options[] = {
+    "qmp", "qmp-pretty", "chardev", "mon", "monitor", "serial", "parallel",
+    "daemonize", "pidfile", "no-shutdown", "no-reboot", "smp", "cpu", "uuid",
+    "rtc", "boot", "msg", "overcommit", "sandbox", "audiodev", "audio",
+    "blockdev", "drive", "netdev", "net", "kernel", "initrd", "append",
+    "bios", "cdrom", "hda", "fda", "vga", "vnc", "spice", "usb", "usbdevice",
+    "watchdog-action", "action", "icount", "incoming", "loadvm", "snapshot",
+    "run-with", "enable-kvm", "realtime", "mem-path", "mem-prealloc", "numa",
+    "fw_cfg", "smbios", "acpitable", "add-fd", "iscsi", "semihosting",
+    "L", "k", "g", "s", "gdb", "readconfig", "writeconfig", "nic", "fsdev",
+    "virtfs", "sd", "pflash", "mtdblock", "tpmdev", "plugin", "compat",
+    "msg", "seed", "async-teardown",
+    NULL,
+};
+
+typedef struct CmdLine {
+    QemuOpts *machine_opts;     /* all -machine options merged */
+    GPtrArray *accels;          /* char *, -accel names */
+    char *mem_arg;
+    GPtrArray *devices;         /* char *, in order */
+    GPtrArray *objects;         /* char * */
+    bool start_paused;
+    char *qtest_spec;
+    char *qtest_log;
+} CmdLine;
+
+static const OptionDef *find_option(const char *arg)
+{
+    const char *name = arg + 1;
+
+    if (name[0] == '-') {
+        name++;                 /* --foo is -foo */
+    }
+    for (size_t i = 0; i < ARRAY_SIZE(option_defs); i++) {
+        if (!strcmp(option_defs[i].name, name)) {
+            return &option_defs[i];
+        }
+    }
+    return NULL;
+}
+
+static void print_help(void)
+{
+    printf("usage: qvfio [options]\n\n"
+           "qvfio is a QEMU-compatible machine emulator for assigning PCI\n"
+           "devices through VFIO. It has no CPU emulator: machines run\n"
+           "under -accel qtest (a test client drives them).\n\nOptions:\n");
+    for (size_t i = 0; i < ARRAY_SIZE(option_defs); i++) {
+        if (option_defs[i].help) {
+            printf("%s\n", option_defs[i].help);
+        }
+    }
+    printf("\nSee docs/options.md for what each option accepts.\n");
+}
+
+static void print_version(void)
+{
+    printf("QEMU emulator version %d.%d.%d (qvfio 0.1.0)\n"
+           "qvfio: a QEMU-compatible PCI device-assignment emulator\n",
+           QVFIO_VERSION_MAJOR, QVFIO_VERSION_MINOR, QVFIO_VERSION_MICRO);
+}
+
+static bool merge_opts(QemuOpts **into, const char *arg,
+                       const char *implied_key, Error **errp)
+{
+    QemuOpts *opts = qemu_opts_parse(arg, implied_key, errp);
+
+    if (!opts) {
+        return false;
+    }
+    if (!*into) {
+        *into = opts;
+        return true;
+    }
+    (*into)->help |= opts->help;
+    for (guint i = 0; i < opts->opts->len; i++) {
+        QemuOpt *opt = g_ptr_array_index(opts->opts, i);
+
+        g_ptr_array_add((*into)->opts, opt);
+    }
+    g_ptr_array_set_free_func(opts->opts, NULL);
+    qemu_opts_free(opts);
+    return true;
+}
+
+static bool parse_global(const char *arg, Error **errp)
+{
+    g_autoptr(GString) driver = g_string_new(NULL);
+    const char *dot, *eq;
+
+    if (strstr(arg, "driver=")) {
+        QemuOpts *opts = qemu_opts_parse(arg, NULL, errp);
+        const char *d, *p, *v;
+
+        if (!opts) {
+            return false;
+        }
+        d = qemu_opt_get(opts, "driver");
+        p = qemu_opt_get(opts, "property");
+        v = qemu_opt_get(opts, "value");
+        if (!d || !p || !v) {
+            error_setg(errp, "-global needs driver=, property= and value=");
+            qemu_opts_free(opts);
+            return false;
+        }
+        qdev_global_add(d, p, v);
+        qemu_opts_free(opts);
+        return true;
+    }
+    dot = strchr(arg, '.');
+    eq = strchr(arg, '=');
+    if (!dot || !eq || dot > eq || dot == arg || eq == dot + 1) {
+        error_setg(errp, "Invalid -global '%s': expected DRIVER.PROP=VALUE",
+                   arg);
+        return false;
+    }
+    g_string_append_len(driver, arg, dot - arg);
+    {
+        g_autofree char *prop = g_strndup(dot + 1, eq - dot - 1);
+
+        qdev_global_add(driver->str, prop, eq + 1);
+    }
+    return true;
+}
+
+static bool parse_display(const char *arg, Error **errp)
+{
+    g_auto(GStrv) parts = g_strsplit(arg, ",", 2);
+
+    if (strcmp(parts[0], "none")) {
+        error_setg(errp, "Display '%s' is not available: qvfio has no "
+                   "display; use -display none", parts[0]);
+        return false;
+    }
+    return true;
+}
+
+static bool parse_name(const char *arg, Error **errp)
+{
+    static const char *const keys[] = { "guest", "process", "debug-threads",
+                                        NULL };
+    QemuOpts *opts = qemu_opts_parse(arg, "guest", errp);
+    bool ok;
+
+    if (!opts) {
+        return false;
+    }
+    ok = qemu_opts_check_keys(opts, keys, errp);
+    if (ok && qemu_opt_get(opts, "debug-threads")) {
+        bool dummy;
+
+        ok = qemu_parse_bool("debug-threads",
+                             qemu_opt_get(opts, "debug-threads"), &dummy, errp);
+    }
+    qemu_opts_free(opts);
+    return ok;
+}
+
+/* Handles one option; *exit_now is set for help/version-style options. */
+static bool handle_option(CmdLine *cl, const OptionDef *def, const char *arg,
+                          bool *exit_now, Error **errp)
+{
+    switch (def->index) {
+    case OPT_MACHINE:
+        return merge_opts(&cl->machine_opts, arg, "type", errp);
+    case OPT_ACCEL:
+        g_ptr_array_add(cl->accels, g_strdup(arg));
+        return true;
+    case OPT_M:
+        g_free(cl->mem_arg);
+        cl->mem_arg = g_strdup(arg);
+        return true;
+    case OPT_DEVICE:
+        g_ptr_array_add(cl->devices, g_strdup(arg));
+        return true;
+    case OPT_OBJECT:
+        g_ptr_array_add(cl->objects, g_strdup(arg));
+        return true;
+    case OPT_GLOBAL:
+        return parse_global(arg, errp);
+    case OPT_S:
+        cl->start_paused = true;
+        return true;
+    case OPT_NODEFAULTS:
+    case OPT_NO_USER_CONFIG:
+    case OPT_NOGRAPHIC:
+        return true;
+    case OPT_DISPLAY:
+        return parse_display(arg, errp);
+    case OPT_NAME:
+        return parse_name(arg, errp);
+    case OPT_QTEST:
+        g_free(cl->qtest_spec);
+        cl->qtest_spec = g_strdup(arg);
+        return true;
+    case OPT_QTEST_LOG:
+        g_free(cl->qtest_log);
+        cl->qtest_log = g_strdup(arg);
+        return true;
+    case OPT_TRACE:
+        return trace_opt_parse(arg, exit_now, errp);
+    case OPT_D:
+        return qemu_set_log_filename(arg, errp);
+    case OPT_VERSION:
+        print_version();
+        *exit_now = true;
+        return true;
+    case OPT_HELP:
+        print_help();
+        *exit_now = true;
+        return true;
+    }
+    g_assert_not_reached();
+}
+
+static bool parse_command_line(CmdLine *cl, int argc, char **argv,
+                               bool *exit_now, Error **errp)
+{
+    for (int i = 1; i < argc && !*exit_now; i++) {
+        const char *opt = argv[i];
+        const OptionDef *def;
+        const char *arg = NULL;
+        bool ok;
+
+        if (opt[0] != '-' || !opt[1]) {
+            error_setg(errp, "%s: positional arguments (disk images) are not "
+                       "supported", opt);
+            return false;
+        }
+        def = find_option(opt);
+        if (!def) {
+            const char *name = opt[1] == '-' ? opt + 2 : opt + 1;
+
+            if (g_strv_contains(unsupported_options, name)) {
+                error_setg(errp, "-%s: option not supported by qvfio (see "
+                           "docs/options.md)", name);
+            } else {
+                error_setg(errp, "-%s: invalid option", name);
+            }
+            return false;
+        }
+        if (def->has_arg) {
+            if (i + 1 >= argc) {
+                error_setg(errp, "-%s: requires an argument", def->name);
+                return false;
+            }
+            arg = argv[++i];
+        }
+        loc_set_cmdline(opt, arg);
+        ok = handle_option(cl, def, arg, exit_now, errp);
+        if (!ok) {
+            return false;
+        }
+        loc_clear();
+    }
+    return true;
+}
+
+/* -machine: type, accel, and the machine's own options. */
+static MachineClass *select_machine(CmdLine *cl, const char **accel_list,
+                                    bool *exit_now, Error **errp)
+{
+    const char *type = NULL;
+    MachineClass *mc;
+
+    *accel_list = NULL;
+    if (cl->machine_opts) {
+        if (cl->machine_opts->help) {
+            machine_print_help(stdout);
+            *exit_now = true;
+            return NULL;
+        }
+        type = qemu_opt_get(cl->machine_opts, "type");
+        *accel_list = qemu_opt_get(cl->machine_opts, "accel");
+    }
+    if (type && !strcmp(type, "help")) {
+        machine_print_help(stdout);
+        *exit_now = true;
+        return NULL;
+    }
+    mc = type ? machine_class_find(type) : machine_class_find("q35");
+    if (!mc) {
+        error_setg(errp, "unsupported machine type \"%s\"; use -machine help "
+                   "to list supported machines", type);
+    }
+    return mc;
+}
+
+static bool select_accel(CmdLine *cl, const char *machine_accel,
+                         MachineClass *mc, bool *exit_now, Error **errp)
+{
+    g_autoptr(GString) list = g_string_new(NULL);
+
+    if (machine_accel && cl->accels->len) {
+        error_setg(errp, "The -accel and \"-machine accel=\" options are "
+                   "incompatible");
+        return false;
+    }
+    for (guint i = 0; i < cl->accels->len; i++) {
+        QemuOpts *opts = qemu_opts_parse(g_ptr_array_index(cl->accels, i),
+                                         "accel", errp);
+        const char *name;
+
+        if (!opts) {
+            return false;
+        }
+        name = qemu_opt_get(opts, "accel");
+        if (opts->help || (name && !strcmp(name, "help"))) {
+            printf("Accelerators supported in QEMU binary:\nkvm\n");
+            *exit_now = true;
+            qemu_opts_free(opts);
+            return true;
+        }
+        if (!name) {
+            error_setg(errp, "-accel: Parameter 'accel' is missing");
+            qemu_opts_free(opts);
+            return false;
+        }
+        g_string_append_printf(list, "%s%s", list->len ? ":" : "", name);
+        qemu_opts_free(opts);
+    }
+    return accel_init(machine_accel ? machine_accel
+                                    : (list->len ? list->str : NULL),
+                      mc->needs_accel, mc->alias ? mc->alias : mc->name, errp);
+}
+
+static bool parse_ram_size(CmdLine *cl, MachineClass *mc, uint64_t *size,
+                           Error **errp)
+{
+    static const char *const keys[] = { "size", "slots", "maxmem", NULL };
+    QemuOpts *opts;
+    const char *value;
+    bool ok = true;
+
+    *size = mc->default_ram_size;
+    if (!cl->mem_arg) {
+        return true;
+    }
+    opts = qemu_opts_parse(cl->mem_arg, "size", errp);
+    if (!opts) {
+        return false;
+    }
+    value = qemu_opt_get(opts, "size");
+    ok = qemu_opts_check_keys(opts, keys, errp);
+    if (ok && value) {
+        ok = qemu_parse_size("size", value, 'M', size, errp);
+    }
+    if (ok && value && (*size < (1 << 20) || *size > (1ULL << 42))) {
+        error_setg(errp, "-m %s: guest RAM must be between 1M and 4T", value);
+        ok = false;
+    }
+    qemu_opts_free(opts);
+    return ok;
+}
+
+static bool apply_machine_options(MachineState *ms, QemuOpts *opts,
+                                  Error **errp)
+{
+    MachineClass *mc = MACHINE_GET_CLASS(ms);
+
+    for (guint i = 0; opts && i < opts->opts->len; i++) {
+        QemuOpt *opt = g_ptr_array_index(opts->opts, i);
+
+        if (!strcmp(opt->key, "type") || !strcmp(opt->key, "accel")) {
+            continue;
+        }
+        if (!mc->set_option) {
+            error_setg(errp, "Invalid parameter '%s' for machine %s",
+                       opt->key, mc->name);
+            return false;
+        }
+        if (!mc->set_option(ms, opt->key, opt->value, errp)) {
+            return false;
+        }
+    }
+    return true;
+}
+
+static MachineState *create_machine(CmdLine *cl, MachineClass *mc,
+                                    uint64_t ram_size, Error **errp)
+{
+    MachineState *ms = MACHINE(object_new(object_class_get_name(
+                                              OBJECT_CLASS(mc))));
+
+    ms->ram_size = ram_size;
+    object_property_add_child(object_get_root(), "machine", OBJECT(ms),
+                              &error_abort);
+    object_unref(OBJECT(ms));
+    current_machine = ms;
+    if (!apply_machine_options(ms, cl->machine_opts, errp) ||
+        !mc->init(ms, errp)) {
+        return NULL;
+    }
+    return ms;
+}
+
+static bool create_object(const char *arg, CmdLine *cl, Error **errp)
+{
+    static const char *const qtest_keys[] = { "qom-type", "id", "chardev",
+                                              "log", NULL };
+    QemuOpts *opts = qemu_opts_parse(arg, "qom-type", errp);
+    const char *type;
+    bool ok = false;
+
+    if (!opts) {
+        return false;
+    }
+    type = qemu_opt_get(opts, "qom-type");
+    if (!type) {
+        error_setg(errp, "Parameter 'qom-type' is missing");
+    } else if (!strcmp(type, "qtest")) {
+        /* -object qtest,id=..,chardev=..[,log=..] is -qtest spelled long */
+        ok = qemu_opts_check_keys(opts, qtest_keys, errp);
+        if (ok && !qemu_opt_get(opts, "chardev")) {
+            error_setg(errp, "Parameter 'chardev' is missing");
+            ok = false;
+        } else if (ok) {
+            g_free(cl->qtest_spec);
+            cl->qtest_spec = g_strdup(qemu_opt_get(opts, "chardev"));
+            if (qemu_opt_get(opts, "log")) {
+                g_free(cl->qtest_log);
+                cl->qtest_log = g_strdup(qemu_opt_get(opts, "log"));
+            }
+        }
+    } else {
+        error_setg(errp, "invalid object type: %s", type);
+    }
+    qemu_opts_free(opts);
+    return ok;
+}
+
+static bool create_device(const char *arg, bool *exit_now, Error **errp)
+{
+    QemuOpts *opts;
+    const char *driver;
+    bool ok = false;
+
+    if (arg[0] == '{') {
+        opts = qdev_opts_from_json(arg, errp);
+    } else {
+        opts = qemu_opts_parse(arg, "driver", errp);
+    }
+    if (!opts) {
+        return false;
+    }
+    driver = qemu_opt_get(opts, "driver");
+    if ((driver && !strcmp(driver, "help")) || (opts->help && !driver)) {
+        qdev_print_device_list(stdout);
+        *exit_now = true;
+        ok = true;
+    } else if (opts->help && driver) {
+        ok = qdev_print_device_props(stdout, driver, errp);
+        *exit_now = ok;
+    } else {
+        ok = qdev_device_add(opts, errp) != NULL;
+    }
+    qemu_opts_free(opts);
+    return ok;
+}
+
+/* Help requests for -device are answered before the machine exists. */
+static bool device_help_requested(CmdLine *cl, bool *exit_now, Error **errp)
+{
+    for (guint i = 0; i < cl->devices->len; i++) {
+        const char *arg = g_ptr_array_index(cl->devices, i);
+
+        if (!strcmp(arg, "help") || !strcmp(arg, "?") ||
+            g_str_has_suffix(arg, ",help") || g_str_has_suffix(arg, ",?")) {
+            loc_set_cmdline("-device", arg);
+            return create_device(arg, exit_now, errp);
+        }
+    }
+    return true;
+}
+
+static bool create_objects_and_devices(CmdLine *cl, bool *exit_now,
+                                       Error **errp)
+{
+    for (guint i = 0; i < cl->objects->len; i++) {
+        const char *arg = g_ptr_array_index(cl->objects, i);
+
+        loc_set_cmdline("-object", arg);
+        if (!create_object(arg, cl, errp)) {
+            return false;
+        }
+    }
+    for (guint i = 0; i < cl->devices->len; i++) {
+        const char *arg = g_ptr_array_index(cl->devices, i);
+
+        loc_set_cmdline("-device", arg);
+        if (!create_device(arg, exit_now, errp)) {
+            return false;
+        }
+    }
+    loc_clear();
+    return true;
+}
+
+static gboolean on_terminate_signal(gpointer opaque)
+{
+    qemu_system_shutdown_request(0);
+    return G_SOURCE_CONTINUE;
+}
+
+static int collect_device(DeviceState *dev, void *opaque)
+{
+    g_ptr_array_add(opaque, object_ref(OBJECT(dev)));
+    return 0;
+}
+
+/* Unrealize devices newest first: device models release what they hold. */
+static void teardown_devices(void)
+{
+    g_autoptr(GPtrArray) devs = g_ptr_array_new();
+
+    qdev_walk_all(collect_device, devs);
+    for (guint i = devs->len; i-- > 0;) {
+        DeviceState *dev = g_ptr_array_index(devs, i);
+
+        qdev_unrealize(dev);
+        object_unref(OBJECT(dev));
+    }
+}
+
+static void cmdline_free(CmdLine *cl)
+{
+    if (cl->machine_opts) {
+        qemu_opts_free(cl->machine_opts);
+    }
+    g_ptr_array_free(cl->accels, true);
+    g_ptr_array_free(cl->devices, true);
+    g_ptr_array_free(cl->objects, true);
+    g_free(cl->mem_arg);
+    g_free(cl->qtest_spec);
+    g_free(cl->qtest_log);
+}
+
+static bool build_machine(CmdLine *cl, bool *exit_now, Error **errp)
+{
+    const char *machine_accel;
+    MachineClass *mc;
+    uint64_t ram_size;
+
+    if (!device_help_requested(cl, exit_now, errp) || *exit_now) {
+        return !*errp;
+    }
+    loc_clear();
+    mc = select_machine(cl, &machine_accel, exit_now, errp);
+    if (!mc) {
+        return *exit_now;
+    }
+    if (!select_accel(cl, machine_accel, mc, exit_now, errp) || *exit_now) {
+        return *exit_now;
+    }
+    if (!parse_ram_size(cl, mc, &ram_size, errp)) {
+        return false;
+    }
+    memory_system_init();
+    if (!create_machine(cl, mc, ram_size, errp)) {
+        return false;
+    }
+    if (!create_objects_and_devices(cl, exit_now, errp)) {
+        return false;
+    }
+    if (cl->qtest_spec &&
+        !qtest_server_init(cl->qtest_spec, cl->qtest_log, errp)) {
+        return false;
+    }
+    if (!cl->qtest_spec && cl->qtest_log) {
+        warn_report("-qtest-log has no effect without -qtest");
+    }
+    return true;
+}
+
+int qemu_main(int argc, char **argv)
+{
+    g_autofree char *progname = g_path_get_basename(argv[0]);
+    CmdLine cl = {
+        .accels = g_ptr_array_new_with_free_func(g_free),
+        .devices = g_ptr_array_new_with_free_func(g_free),
+        .objects = g_ptr_array_new_with_free_func(g_free),
+    };
+    Error *err = NULL;
+    bool exit_now = false;
+    int status;
+
+    error_set_progname(progname);
+    if (!parse_command_line(&cl, argc, argv, &exit_now, &err) ||
+        exit_now || !build_machine(&cl, &exit_now, &err) || exit_now) {
+        cmdline_free(&cl);
+        if (err) {
+            error_report_err(err);
+            return 1;
+        }
+        return 0;
+    }
+    g_unix_signal_add(SIGTERM, on_terminate_signal, NULL);
+    g_unix_signal_add(SIGINT, on_terminate_signal, NULL);
+    g_unix_signal_add(SIGHUP, on_terminate_signal, NULL);
+    runstate_set(cl.start_paused ? RUN_STATE_PRELAUNCH : RUN_STATE_RUNNING);
+    status = qemu_main_loop_run();
+    runstate_set(RUN_STATE_SHUTDOWN);
+    qtest_server_cleanup();
+    teardown_devices();
+    cmdline_free(&cl);
+    qemu_log_close();
+    return status;
+}

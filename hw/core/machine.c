@@ -1,1 +1,50 @@
-/* placeholder: being written */
+/* The machine base type and machine lookup. */
+#include "qemu/osdep.h"
+#include "hw/core/machine.h"
+
+MachineState *current_machine;
+
+MachineClass *machine_class_find(const char *name)
+{
+    g_autoptr(GSList) list = object_class_get_list(TYPE_MACHINE, false);
+
+    for (GSList *l = list; l; l = l->next) {
+        MachineClass *mc = l->data;
+
+        if (!strcmp(mc->name, name) || (mc->alias && !strcmp(mc->alias, name))) {
+            return mc;
+        }
+    }
+    return NULL;
+}
+
+void machine_print_help(FILE *out)
+{
+    g_autoptr(GSList) list = object_class_get_list(TYPE_MACHINE, false);
+
+    fprintf(out, "Supported machines are:\n");
+    for (GSList *l = list; l; l = l->next) {
+        MachineClass *mc = l->data;
+
+        if (mc->alias) {
+            fprintf(out, "%-20s %s (alias of %s)\n", mc->alias, mc->desc,
+                    mc->name);
+        }
+        fprintf(out, "%-20s %s%s\n", mc->name, mc->desc,
+                mc->is_default ? " (default)" : "");
+    }
+}
+
+static const TypeInfo machine_type = {
+    .name = TYPE_MACHINE,
+    .parent = TYPE_OBJECT,
+    .abstract = true,
+    .instance_size = sizeof(MachineState),
+    .class_size = sizeof(MachineClass),
+};
+
+static void machine_register_types(void)
+{
+    type_register_static(&machine_type);
+}
+type_init(machine_register_types)

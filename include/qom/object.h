@@ -69,12 +69,12 @@ const char *object_get_typename(const Object *obj);
 
 #define OBJECT(obj) ((Object *)(obj))
 #define OBJECT_CLASS(oc) ((ObjectClass *)(oc))
-#define OBJECT_GET_CLASS(class, obj, name) \
-    ((class *)object_class_dynamic_cast_assert(OBJECT(obj)->class, (name)))
+#define OBJECT_GET_CLASS(cls, obj, name) \
+    ((cls *)object_class_dynamic_cast_assert(OBJECT(obj)->class, (name)))
 #define OBJECT_CHECK(type, obj, name) \
     ((type *)object_dynamic_cast_assert(OBJECT(obj), (name)))
-#define OBJECT_CLASS_CHECK(class, oc, name) \
-    ((class *)object_class_dynamic_cast_assert(OBJECT_CLASS(oc), (name)))
+#define OBJECT_CLASS_CHECK(cls, oc, name) \
+    ((cls *)object_class_dynamic_cast_assert(OBJECT_CLASS(oc), (name)))
 
 /* Composition tree. add_child takes a reference; unparent drops it. */
 bool object_property_add_child(Object *parent, const char *name,

@@ -167,8 +167,6 @@ void qdev_init_gpio_in(DeviceState *dev, qemu_irq_handler handler, int n);
 qemu_irq qdev_get_gpio_in(DeviceState *dev, int n);
 
 /* Buses */
-void qbus_init(BusState *bus, size_t size, const char *typename,
-               DeviceState *parent, const char *name);
 BusState *qbus_new(const char *typename, DeviceState *parent,
                    const char *name);
 BusState *qbus_find(const char *name);          /* by bus name */

@@ -127,7 +127,12 @@ struct PCIDevice {
 
 struct PCIDeviceClass {
     DeviceClass parent_class;
+    /* After the header is built; a failure undoes the core's work. */
     void (*realize)(PCIDevice *dev, Error **errp);
+    /*
+     * At unrealize, after the core released live vectors (through the
+     * hooks, while the device is still whole) and unmapped the BARs.
+     */
     void (*exit)(PCIDevice *dev);
     uint32_t (*config_read)(PCIDevice *dev, uint32_t address, int len);
     void (*config_write)(PCIDevice *dev, uint32_t address, uint32_t data,
@@ -206,6 +211,8 @@ bool pci_is_express(const PCIDevice *dev);
 void pci_register_bar(PCIDevice *dev, int region_num, uint8_t type,
                       MemoryRegion *mr);
 pcibus_t pci_get_bar_addr(const PCIDevice *dev, int region_num);
+/* Unmap a BAR and forget it (its register reads 0 and is read-only). */
+void pci_unregister_bar(PCIDevice *dev, int region_num);
 /* Re-derive BAR mappings from config (after an emulated config change). */
 void pci_update_mappings(PCIDevice *dev);
 
@@ -248,6 +255,8 @@ void pci_vector_update(PCIDevice *dev, unsigned v, bool enabled, bool masked,
                        MSIMessage msg);
 /* Release every vector (disable or reset). */
 void pci_vectors_release_all(PCIDevice *dev);
+/* Make room for @nr vectors, all UNUSED (msi_init and msix_init). */
+void pci_vectors_reserve(PCIDevice *dev, unsigned nr);
 
 /* Create and realize a device on @bus at @devfn (board code). */
 PCIDevice *pci_create_simple(PCIBus *bus, int devfn, const char *name);
