@@ -62,6 +62,8 @@ def run_one(test):
                               capture_output=True, text=True,
                               errors='replace', timeout=timeout)
         out, err, rc = proc.stdout, proc.stderr, proc.returncode
+    except OSError as e:
+        out, err, rc = '', f'cannot run {test["cmd"][0]}: {e}', -1
     except subprocess.TimeoutExpired as e:
         out = (e.stdout or b'').decode(errors='replace') if isinstance(e.stdout, bytes) else (e.stdout or '')
         err = f'TIMEOUT after {timeout}s'

@@ -67,6 +67,14 @@ static bool chr_accept_ready(int fd, GIOCondition cond, void *opaque);
 
 /* Plumbing */
 
+/* Small replies must not wait for Nagle and delayed ACKs. */
+static void socket_set_nodelay(int fd)
+{
+    int on = 1;
+
+    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof(on));
+}
+
 static void chr_remove_watch(Chardev *chr, guint *tag)
 {
     if (!*tag) {
@@ -290,6 +298,9 @@ static bool chr_accept_ready(int fd, GIOCondition cond, void *opaque)
     chr_enter(chr);
     /* One client at a time: stop listening until this one goes. */
     chr_remove_watch(chr, &chr->listen_tag);
+    if (!chr->is_unix) {
+        socket_set_nodelay(client);
+    }
     chr->in_fd = chr->out_fd = client;
     chr_set_connected(chr);
     if (!chr_leave(chr)) {
@@ -326,13 +337,6 @@ static bool fd_write_all(int fd, bool is_socket, const uint8_t *buf,
 }
 
 /* Sockets */
-
-static void socket_set_nodelay(int fd)
-{
-    int on = 1;
-
-    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof(on));
-}
 
 static bool unix_addr_init(struct sockaddr_un *sun, const char *path,
                            Error **errp)

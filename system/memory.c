@@ -113,6 +113,36 @@ void memory_region_init_io(MemoryRegion *mr, Object *owner,
     mr->opaque = opaque;
 }
 
+/*
+ * Guest RAM is aligned to 2 MiB in host memory when it is that large, so
+ * that an IOMMU (or KVM) can map it with huge pages: guest-physical and
+ * host-virtual addresses then agree in their low 21 bits. NORESERVE: RAM
+ * is committed page by page as the guest uses it.
+ */
+#define RAM_HUGE_ALIGN (2 * 1024 * 1024)
+
+static void *ram_mmap_aligned(size_t len)
+{
+    size_t align = len >= RAM_HUGE_ALIGN ? RAM_HUGE_ALIGN : host_page_size();
+    size_t total = len + align - host_page_size();
+    uint8_t *raw, *ptr;
+
+    raw = mmap(NULL, total, PROT_READ | PROT_WRITE,
+               MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (raw == MAP_FAILED) {
+        return MAP_FAILED;
+    }
+    ptr = (uint8_t *)QEMU_ALIGN_UP((uintptr_t)raw, align);
+    /* give back the slack on both sides */
+    if (ptr > raw) {
+        munmap(raw, ptr - raw);
+    }
+    if (raw + total > ptr + len) {
+        munmap(ptr + len, raw + total - (ptr + len));
+    }
+    return ptr;
+}
+
 /* On failure @mr is left untouched (not initialised). */
 bool memory_region_init_ram(MemoryRegion *mr, Object *owner,
                             const char *name, uint64_t size, Error **errp)
@@ -128,9 +158,7 @@ bool memory_region_init_ram(MemoryRegion *mr, Object *owner,
     if (size) {
         size_t len = QEMU_ALIGN_UP(size, host_page_size());
 
-        /* NORESERVE: guest RAM is committed page by page as it is used */
-        ptr = mmap(NULL, len, PROT_READ | PROT_WRITE,
-                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+        ptr = ram_mmap_aligned(len);
         if (ptr == MAP_FAILED) {
             error_setg_errno(errp, errno, "cannot allocate %" PRIu64
                              " MiB of RAM for '%s' (use a smaller memory "

@@ -762,6 +762,22 @@ static bool qtest_open_log(const char *logfile, Error **errp)
     return true;
 }
 
+bool qtest_server_init_chr(Chardev *chr, const char *logfile, Error **errp)
+{
+    if (qtest_chr) {
+        error_setg(errp, "Only one qtest server is allowed");
+        return false;
+    }
+    if (!qtest_open_log(logfile, errp)) {
+        return false;
+    }
+    qtest_chr = chr;
+    qtest_inbuf = g_string_new(NULL);
+    qtest_start_us = g_get_monotonic_time();
+    qemu_chr_set_handlers(chr, qtest_read, qtest_event, NULL);
+    return true;
+}
+
 bool qtest_server_init(const char *chardev_spec, const char *logfile,
                        Error **errp)
 {
@@ -771,19 +787,15 @@ bool qtest_server_init(const char *chardev_spec, const char *logfile,
         error_setg(errp, "Only one qtest server is allowed");
         return false;
     }
-    if (!qtest_open_log(logfile, errp)) {
-        return false;
-    }
     chr = qemu_chr_new("qtest", chardev_spec, errp);
     if (!chr) {
         error_prepend(errp, "qtest: ");
-        qtest_server_cleanup();
         return false;
     }
-    qtest_chr = chr;
-    qtest_inbuf = g_string_new(NULL);
-    qtest_start_us = g_get_monotonic_time();
-    qemu_chr_set_handlers(chr, qtest_read, qtest_event, NULL);
+    if (!qtest_server_init_chr(chr, logfile, errp)) {
+        qemu_chr_close(chr);
+        return false;
+    }
     return true;
 }
 

@@ -4,6 +4,7 @@
  * then objects and devices in command-line order, then the front ends.
  */
 #include "qemu/osdep.h"
+#include <signal.h>
 #include <glib-unix.h>
 #include "qemu/error.h"
 #include "qemu/log.h"
@@ -13,6 +14,7 @@
 #include "hw/core/machine.h"
 #include "system/accel.h"
 #include "system/qdev-monitor.h"
+#include "system/chardev.h"
 #include "system/qtest.h"
 #include "system/runstate.h"
 #include "system/system.h"
@@ -21,7 +23,7 @@ typedef enum OptionIndex {
     OPT_MACHINE, OPT_ACCEL, OPT_M, OPT_DEVICE, OPT_OBJECT, OPT_GLOBAL,
     OPT_S, OPT_NODEFAULTS, OPT_NO_USER_CONFIG, OPT_DISPLAY, OPT_NOGRAPHIC,
     OPT_NAME, OPT_QTEST, OPT_QTEST_LOG, OPT_TRACE, OPT_D, OPT_VERSION,
-    OPT_HELP,
+    OPT_HELP, OPT_CHARDEV,
 } OptionIndex;
 
 typedef struct OptionDef {
@@ -56,6 +58,8 @@ static const OptionDef option_defs[] = {
     { "trace", true, OPT_TRACE,
       "-trace [enable=]pattern|events=file|help  enable trace events" },
     { "D", true, OPT_D, "-D logfile               log (and trace) to a file" },
+    { "chardev", true, OPT_CHARDEV,
+      "-chardev backend,id=ID[,path=P|fd=N][,server=on][,wait=off]  a byte channel" },
     { "version", false, OPT_VERSION, "-version                 print the version" },
     { "help", false, OPT_HELP, "-help, -h                this help" },
     { "h", false, OPT_HELP, NULL },
@@ -63,7 +67,7 @@ static const OptionDef option_defs[] = {
 
 /* QEMU options that exist but that qvfio does not implement (yet). */
 static const char *const unsupported_options[] = {
-    "qmp", "qmp-pretty", "chardev", "mon", "monitor", "serial", "parallel",
+    "qmp", "qmp-pretty", "mon", "monitor", "serial", "parallel",
     "daemonize", "pidfile", "no-shutdown", "no-reboot", "smp", "cpu", "uuid",
     "rtc", "boot", "msg", "overcommit", "sandbox", "audiodev", "audio",
     "blockdev", "drive", "netdev", "net", "kernel", "initrd", "append",
@@ -83,6 +87,8 @@ typedef struct CmdLine {
     char *mem_arg;
     GPtrArray *devices;         /* char *, in order */
     GPtrArray *objects;         /* char * */
+    GPtrArray *chardevs;        /* char * */
+    char *qtest_chardev_id;     /* -object qtest,chardev=ID */
     bool start_paused;
     char *qtest_spec;
     char *qtest_log;
@@ -239,6 +245,9 @@ static bool handle_option(CmdLine *cl, const OptionDef *def, const char *arg,
         return true;
     case OPT_OBJECT:
         g_ptr_array_add(cl->objects, g_strdup(arg));
+        return true;
+    case OPT_CHARDEV:
+        g_ptr_array_add(cl->chardevs, g_strdup(arg));
         return true;
     case OPT_GLOBAL:
         return parse_global(arg, errp);
@@ -406,10 +415,26 @@ static bool parse_ram_size(CmdLine *cl, MachineClass *mc, uint64_t *size,
     }
     value = qemu_opt_get(opts, "size");
     ok = qemu_opts_check_keys(opts, keys, errp);
-    if (ok && value) {
+    if (ok && !value) {
+        error_setg(errp, "-m: Parameter 'size' is missing");
+        ok = false;
+    }
+    if (ok) {
         ok = qemu_parse_size("size", value, 'M', size, errp);
     }
-    if (ok && value && (*size < (1 << 20) || *size > (1ULL << 42))) {
+    if (ok && qemu_opt_get(opts, "slots")) {
+        uint64_t slots;
+
+        ok = qemu_parse_uint("slots", qemu_opt_get(opts, "slots"), 256,
+                             &slots, errp);
+    }
+    if (ok && qemu_opt_get(opts, "maxmem")) {
+        uint64_t maxmem;
+
+        ok = qemu_parse_size("maxmem", qemu_opt_get(opts, "maxmem"), 'M',
+                             &maxmem, errp);
+    }
+    if (ok && (*size < (1 << 20) || *size > (1ULL << 42))) {
         error_setg(errp, "-m %s: guest RAM must be between 1M and 4T", value);
         ok = false;
     }
@@ -479,8 +504,8 @@ static bool create_object(const char *arg, CmdLine *cl, Error **errp)
             error_setg(errp, "Parameter 'chardev' is missing");
             ok = false;
         } else if (ok) {
-            g_free(cl->qtest_spec);
-            cl->qtest_spec = g_strdup(qemu_opt_get(opts, "chardev"));
+            g_free(cl->qtest_chardev_id);
+            cl->qtest_chardev_id = g_strdup(qemu_opt_get(opts, "chardev"));
             if (qemu_opt_get(opts, "log")) {
                 g_free(cl->qtest_log);
                 cl->qtest_log = g_strdup(qemu_opt_get(opts, "log"));
@@ -535,6 +560,60 @@ static bool device_help_requested(CmdLine *cl, bool *exit_now, Error **errp)
         }
     }
     return true;
+}
+
+static bool create_chardevs(CmdLine *cl, bool *exit_now, Error **errp)
+{
+    for (guint i = 0; i < cl->chardevs->len; i++) {
+        const char *arg = g_ptr_array_index(cl->chardevs, i);
+        QemuOpts *opts;
+        Error *err = NULL;
+        Chardev *chr;
+
+        loc_set_cmdline("-chardev", arg);
+        opts = qemu_opts_parse(arg, "backend", errp);
+        if (!opts) {
+            return false;
+        }
+        chr = qemu_chr_new_from_opts(opts, &err);
+        qemu_opts_free(opts);
+        if (!chr && !err) {
+            *exit_now = true;       /* -chardev help was answered */
+            return true;
+        }
+        if (!chr) {
+            error_propagate(errp, err);
+            return false;
+        }
+    }
+    loc_clear();
+    return true;
+}
+
+static bool start_qtest(CmdLine *cl, Error **errp)
+{
+    Chardev *chr;
+
+    if (cl->qtest_spec && cl->qtest_chardev_id) {
+        error_setg(errp, "-qtest and -object qtest cannot be combined");
+        return false;
+    }
+    if (cl->qtest_spec) {
+        return qtest_server_init(cl->qtest_spec, cl->qtest_log, errp);
+    }
+    if (!cl->qtest_chardev_id) {
+        if (cl->qtest_log) {
+            warn_report("-qtest-log has no effect without -qtest");
+        }
+        return true;
+    }
+    chr = qemu_chr_find(cl->qtest_chardev_id);
+    if (!chr) {
+        error_setg(errp, "-object qtest: chardev '%s' not found",
+                   cl->qtest_chardev_id);
+        return false;
+    }
+    return qtest_server_init_chr(chr, cl->qtest_log, errp);
 }
 
 static bool create_objects_and_devices(CmdLine *cl, bool *exit_now,
@@ -594,6 +673,8 @@ static void cmdline_free(CmdLine *cl)
     g_ptr_array_free(cl->accels, true);
     g_ptr_array_free(cl->devices, true);
     g_ptr_array_free(cl->objects, true);
+    g_ptr_array_free(cl->chardevs, true);
+    g_free(cl->qtest_chardev_id);
     g_free(cl->mem_arg);
     g_free(cl->qtest_spec);
     g_free(cl->qtest_log);
@@ -619,21 +700,17 @@ static bool build_machine(CmdLine *cl, bool *exit_now, Error **errp)
     if (!parse_ram_size(cl, mc, &ram_size, errp)) {
         return false;
     }
+    if (!create_chardevs(cl, exit_now, errp) || *exit_now) {
+        return *exit_now;
+    }
     memory_system_init();
     if (!create_machine(cl, mc, ram_size, errp)) {
         return false;
     }
-    if (!create_objects_and_devices(cl, exit_now, errp)) {
+    if (!create_objects_and_devices(cl, exit_now, errp) || *exit_now) {
         return false;
     }
-    if (cl->qtest_spec &&
-        !qtest_server_init(cl->qtest_spec, cl->qtest_log, errp)) {
-        return false;
-    }
-    if (!cl->qtest_spec && cl->qtest_log) {
-        warn_report("-qtest-log has no effect without -qtest");
-    }
-    return true;
+    return start_qtest(cl, errp);
 }
 
 int qemu_main(int argc, char **argv)
@@ -643,12 +720,15 @@ int qemu_main(int argc, char **argv)
         .accels = g_ptr_array_new_with_free_func(g_free),
         .devices = g_ptr_array_new_with_free_func(g_free),
         .objects = g_ptr_array_new_with_free_func(g_free),
+        .chardevs = g_ptr_array_new_with_free_func(g_free),
     };
     Error *err = NULL;
     bool exit_now = false;
     int status;
 
     error_set_progname(progname);
+    /* a peer that goes away is an error to handle, not a reason to die */
+    signal(SIGPIPE, SIG_IGN);
     if (!parse_command_line(&cl, argc, argv, &exit_now, &err) ||
         exit_now || !build_machine(&cl, &exit_now, &err) || exit_now) {
         cmdline_free(&cl);

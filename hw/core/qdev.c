@@ -343,9 +343,18 @@ qemu_irq qdev_get_gpio_in(DeviceState *dev, int n)
     return dev->gpio_in[n];
 }
 
+static void free_string_prop(const Property *prop, void *opaque)
+{
+    if (prop->info == &qdev_prop_string) {
+        g_clear_pointer((char **)((char *)opaque + prop->offset), g_free);
+    }
+}
+
 static void device_finalize(Object *obj)
 {
     DeviceState *dev = (DeviceState *)obj;
+
+    qdev_foreach_property(DEVICE_GET_CLASS(dev), free_string_prop, dev);
 
     g_assert(!dev->realized);
     qemu_free_irqs(dev->gpio_in, dev->num_gpio_in);

@@ -314,16 +314,22 @@ uint8_t msix_init(PCIDevice *dev, unsigned nentries,
 uint8_t msix_init_exclusive_bar(PCIDevice *dev, unsigned nentries,
                                 uint8_t bar_nr, Error **errp)
 {
-    uint32_t pba_offset;
+    uint32_t table_size = nentries * PCI_MSIX_ENTRY_SIZE;
+    uint32_t pba_offset = MSIX_PAGE_SIZE / 2;
     uint64_t bar_size;
     uint8_t pos;
 
     if (!msix_check_nentries(dev, nentries, errp)) {
         return 0;
     }
-    /* Table at 0, PBA on the next page: each can be trapped by page. */
-    pba_offset = QEMU_ALIGN_UP(nentries * PCI_MSIX_ENTRY_SIZE, MSIX_PAGE_SIZE);
-    bar_size = pow2ceil(pba_offset + msix_pba_size(nentries));
+    /*
+     * QEMU's layout, which guests and tests know: a 4 KiB BAR, table in
+     * the lower half, PBA in the upper; a bigger table pushes the PBA
+     * right behind it and the BAR to the next power of 2.
+     */
+    pba_offset = MAX(pba_offset, table_size);
+    bar_size = pow2ceil(MAX(MSIX_PAGE_SIZE,
+                            pba_offset + msix_pba_size(nentries)));
     memory_region_init(&dev->msix_exclusive_bar, OBJECT(dev), "msix-bar",
                        bar_size);
     pos = msix_init(dev, nentries, &dev->msix_exclusive_bar, bar_nr, 0,

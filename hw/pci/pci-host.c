@@ -24,7 +24,7 @@ static bool pci_host_access_ok(PCIDevice *dev, uint32_t reg, unsigned len)
            (reg & 3) + len <= 4 && reg + len <= pci_config_size(dev);
 }
 
-/* Register bits 7..0 from CF8 (with the port's byte offset), 11..8 from 27..24. */
+/* Register bits 7..0 from CF8 (with the byte offset), 11..8 from 27..24. */
 static uint32_t pci_cf8_reg(uint32_t cf8)
 {
     return (cf8 & 0xff) | ((cf8 >> 16) & 0xf00);
@@ -114,12 +114,21 @@ static const MemoryRegionOps pci_host_conf_ops = {
     .impl = { .min_access_size = 1, .max_access_size = 4 },
 };
 
-/* 0xCFC-0xCFF: the byte offset into the data port adds to the register. */
+/*
+ * 0xCFC-0xCFF: the byte offset into the data port selects bytes within
+ * the dword. libqos instead puts the byte offset into CF8's low bits and
+ * always uses 0xCFC; QEMU honours both by OR-ing them, and so do we.
+ */
+static uint32_t pci_host_data_address(PCIHostConfig *s, hwaddr addr)
+{
+    return s->config_reg | (addr & 3);
+}
+
 static uint64_t pci_host_data_read(void *opaque, hwaddr addr, unsigned size)
 {
     PCIHostConfig *s = opaque;
 
-    return pci_data_read(s->bus, (s->config_reg & ~3u) | (addr & 3), size);
+    return pci_data_read(s->bus, pci_host_data_address(s, addr), size);
 }
 
 static void pci_host_data_write(void *opaque, hwaddr addr, uint64_t val,
@@ -127,7 +136,7 @@ static void pci_host_data_write(void *opaque, hwaddr addr, uint64_t val,
 {
     PCIHostConfig *s = opaque;
 
-    pci_data_write(s->bus, (s->config_reg & ~3u) | (addr & 3), val, size);
+    pci_data_write(s->bus, pci_host_data_address(s, addr), val, size);
 }
 
 static const MemoryRegionOps pci_host_data_ops = {

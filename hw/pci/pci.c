@@ -123,7 +123,8 @@ void pci_default_write_config(PCIDevice *dev, uint32_t addr, uint32_t val,
     }
     pci_write_masked(dev, addr, val, len);
 
-    if (cmd || ranges_overlap(addr, len, PCI_BASE_ADDRESS_0, 4 * PCI_NUM_BARS) ||
+    if (cmd ||
+        ranges_overlap(addr, len, PCI_BASE_ADDRESS_0, 4 * PCI_NUM_BARS) ||
         ranges_overlap(addr, len, PCI_ROM_ADDRESS, 4)) {
         pci_update_mappings(dev);
     }
@@ -974,6 +975,12 @@ static void pci_device_instance_init(Object *obj)
     }
 }
 
+/* Our string property; cleared so a generic release finds nothing. */
+static void pci_device_instance_finalize(Object *obj)
+{
+    g_clear_pointer(&PCI_DEVICE(obj)->romfile, g_free);
+}
+
 static void pci_device_class_init(ObjectClass *oc, const void *data)
 {
     DeviceClass *dc = DEVICE_CLASS(oc);
@@ -996,6 +1003,7 @@ static const TypeInfo pci_device_type_info = {
     .abstract = true,
     .class_init = pci_device_class_init,
     .instance_init = pci_device_instance_init,
+    .instance_finalize = pci_device_instance_finalize,
 };
 
 static void pci_register_types(void)

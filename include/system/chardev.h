@@ -25,9 +25,17 @@ typedef enum ChardevEvent {
 typedef void ChardevReadFunc(void *opaque, const uint8_t *buf, size_t len);
 typedef void ChardevEventFunc(void *opaque, ChardevEvent event);
 
-/* From the short form used by -qtest, -qmp, -serial ("unix:/p,server=on"). */
+/*
+ * From the short form used by -qtest, -qmp, -serial ("unix:/p,server=on";
+ * the legacy flags "server" and "nowait" are accepted too). @id may be
+ * NULL: such a chardev is not found by qemu_chr_find().
+ */
 Chardev *qemu_chr_new(const char *id, const char *spec, Error **errp);
-/* From -chardev BACKEND,id=ID,... options. */
+/*
+ * From -chardev BACKEND,id=ID,... options (implied key "backend").
+ * "-chardev help" lists the backends on stdout and returns NULL without
+ * setting an error: the caller exits with status 0.
+ */
 Chardev *qemu_chr_new_from_opts(QemuOpts *opts, Error **errp);
 Chardev *qemu_chr_find(const char *id);
 const char *qemu_chr_id(const Chardev *chr);

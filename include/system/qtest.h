@@ -8,6 +8,9 @@
 /* -qtest CHARDEV-SPEC [-qtest-log FILE|none]; log NULL means stderr. */
 bool qtest_server_init(const char *chardev_spec, const char *logfile,
                        Error **errp);
+/* -object qtest,chardev=ID: serve on an existing chardev (taken over). */
+typedef struct Chardev Chardev;
+bool qtest_server_init_chr(Chardev *chr, const char *logfile, Error **errp);
 void qtest_server_cleanup(void);
 /* The qtest accelerator is selected (no CPU; manual virtual clock). */
 bool qtest_enabled(void);

@@ -155,6 +155,19 @@ static void test_qtest_stdio_host_bridge(void)
     run_result_clear(&r);
 }
 
+/* -object qtest on a -chardev, as libvirt-style command lines spell it */
+static void test_qtest_object_on_chardev(void)
+{
+    RunResult r = run(product_binary(), "-machine q35 -accel qtest "
+                      "-chardev stdio,id=qt0 -object qtest,id=q,chardev=qt0 "
+                      "-qtest-log none -display none",
+                      "outl 0xcf8 0x80000000\ninl 0xcfc\n");
+
+    g_assert_cmpint(r.status, ==, 0);
+    g_assert_cmpstr(r.out, ==, "OK\nOK 0x29c08086\n");
+    run_result_clear(&r);
+}
+
 static void test_machine_accel_form(void)
 {
     RunResult r = run(product_binary(), "-machine q35,accel=qtest -qtest "
@@ -210,6 +223,11 @@ static const BadCase bad_cases[] = {
     { "-accel qtest -device qvfio-test-pci,bus=pci.9", "Bus 'pci.9' not "
       "found" },
     { "-accel qtest -object nosuch,id=x", "invalid object type: nosuch" },
+    { "-accel qtest -object qtest,id=q,chardev=nochr",
+      "chardev 'nochr' not found" },
+    { "-accel qtest -m ''", "Parameter 'size' is missing" },
+    { "-accel qtest -m 256M,slots=x", "slots" },
+    { "-accel qtest -chardev socket,id=c0", "" },
     { "-accel qtest -display gtk", "Display 'gtk' is not available" },
     { "-accel qtest -global nodot", "expected DRIVER.PROP=VALUE" },
     { "-accel qtest -global qvfio-test-pci.msi64=maybe -device qvfio-test-pci",
@@ -249,6 +267,8 @@ int main(int argc, char **argv)
     g_test_add_func("/cmdline/qtest-stdio-host-bridge",
                     test_qtest_stdio_host_bridge);
     g_test_add_func("/cmdline/machine-accel-form", test_machine_accel_form);
+    g_test_add_func("/cmdline/qtest-object-on-chardev",
+                    test_qtest_object_on_chardev);
     for (size_t i = 0; i < ARRAY_SIZE(bad_cases); i++) {
         g_autofree char *name = g_strdup_printf("/cmdline/bad-input/%zu", i);
 

@@ -137,20 +137,33 @@ static void test_bad_accesses(void)
     g_assert_cmpint(address_space_write_sized(&address_space_io, DATA_PORT,
                                               1, 0x55), ==, MEMTX_OK);
     g_assert_cmphex(fw_cfg_read_data(), ==, 'Q');
-    /* a 16-bit write to the odd data port is misaligned: refused */
+    /*
+     * A 16-bit write to the data port runs past the device: a byte to the
+     * data port (ignored), a byte to nothing. It selects nothing.
+     */
     g_assert_cmpint(address_space_write_sized(&address_space_io, DATA_PORT,
-                                              2, FW_CFG_ID), ==, MEMTX_ERROR);
-    /* 32-bit accesses are too wide */
-    g_assert_cmpint(address_space_write_sized(&address_space_io, CTL_PORT, 4,
-                                              FW_CFG_ID), ==, MEMTX_ERROR);
-    g_assert_cmpint(address_space_read_sized(&address_space_io, CTL_PORT, 4,
-                                             &v), ==, MEMTX_ERROR);
-    g_assert_cmphex(v, ==, 0xffffffff);
+                                              2, FW_CFG_ID), ==,
+                    MEMTX_DECODE_ERROR);
     /* the selector is write-only; reading it does not consume data */
     g_assert_cmpint(address_space_read_sized(&address_space_io, CTL_PORT, 2,
                                              &v), ==, MEMTX_OK);
     g_assert_cmphex(v, ==, 0xffff);
     g_assert_cmphex(fw_cfg_read_data(), ==, 'E');
+    /* a byte read of the selector port reads data, as in QEMU */
+    g_assert_cmpint(address_space_read_sized(&address_space_io, CTL_PORT, 1,
+                                             &v), ==, MEMTX_OK);
+    g_assert_cmphex(v, ==, 'M');
+    /*
+     * 32 bits at 0x510 run past the 2-byte device: the low half reaches
+     * the selector (as an outl does in QEMU), the high half nothing.
+     */
+    g_assert_cmpint(address_space_write_sized(&address_space_io, CTL_PORT, 4,
+                                              FW_CFG_ID), ==,
+                    MEMTX_DECODE_ERROR);
+    g_assert_cmphex(fw_cfg_read_data(), ==, 1);
+    g_assert_cmpint(address_space_read_sized(&address_space_io, CTL_PORT, 4,
+                                             &v), ==, MEMTX_DECODE_ERROR);
+    g_assert_cmphex(v, ==, 0xffffffff);
     fw_cfg_free(s);
 
     /* once freed, the ports are gone */

@@ -8,8 +8,9 @@
 
 /*
  * CF8-style address: bit 31 enable, bits 23..16 bus, 15..8 devfn, 7..2
- * register (bits 27..24 extend the register on PCIe, as on AMD). Returns
- * all-ones for an absent function or a disabled address.
+ * register, 1..0 byte offset (bits 27..24 extend the register on PCIe, as
+ * on AMD). Returns all-ones for an absent function, a disabled address,
+ * or an access crossing a dword.
  */
 uint32_t pci_data_read(PCIBus *bus, uint32_t cf8, unsigned len);
 void pci_data_write(PCIBus *bus, uint32_t cf8, uint32_t val, unsigned len);
