@@ -192,24 +192,19 @@ static bool json_scalar_to_string(const char *key, JsonNode *node,
 
 QemuOpts *qdev_opts_from_json_object(JsonObject *obj, Error **errp)
 {
-    QemuOpts *opts = g_new0(QemuOpts, 1);
+    QemuOpts *opts = qemu_opts_new();
     g_autoptr(GList) members = json_object_get_members(obj);
 
-    opts->opts = g_ptr_array_new();
     for (GList *l = members; l; l = l->next) {
         const char *key = l->data;
-        QemuOpt *opt;
-        char *value;
+        g_autofree char *value = NULL;
 
         if (!json_scalar_to_string(key, json_object_get_member(obj, key),
                                    &value, errp)) {
             qemu_opts_free(opts);
             return NULL;
         }
-        opt = g_new0(QemuOpt, 1);
-        opt->key = g_strdup(key);
-        opt->value = value;
-        g_ptr_array_add(opts->opts, opt);
+        qemu_opt_set(opts, key, value);
     }
     return opts;
 }

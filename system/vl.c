@@ -142,13 +142,7 @@ static bool merge_opts(QemuOpts **into, const char *arg,
         *into = opts;
         return true;
     }
-    (*into)->help |= opts->help;
-    for (guint i = 0; i < opts->opts->len; i++) {
-        QemuOpt *opt = g_ptr_array_index(opts->opts, i);
-
-        g_ptr_array_add((*into)->opts, opt);
-    }
-    g_ptr_array_set_free_func(opts->opts, NULL);
+    qemu_opts_merge(*into, opts);
     qemu_opts_free(opts);
     return true;
 }

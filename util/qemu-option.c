@@ -13,6 +13,7 @@ static void qemu_opt_free(gpointer p)
     g_free(opt);
 }
 
+/* Takes ownership of @key and @value. */
 static void qemu_opts_add(QemuOpts *opts, char *key, char *value)
 {
     QemuOpt *opt = g_new(QemuOpt, 1);
@@ -81,15 +82,36 @@ static bool parse_element(QemuOpts *opts, const char *elem, bool first,
     return true;
 }
 
+QemuOpts *qemu_opts_new(void)
+{
+    QemuOpts *opts = g_new0(QemuOpts, 1);
+
+    opts->opts = g_ptr_array_new_with_free_func(qemu_opt_free);
+    return opts;
+}
+
+void qemu_opt_set(QemuOpts *opts, const char *key, const char *value)
+{
+    qemu_opts_add(opts, g_strdup(key), g_strdup(value));
+}
+
+void qemu_opts_merge(QemuOpts *into, const QemuOpts *from)
+{
+    into->help |= from->help;
+    for (guint i = 0; i < from->opts->len; i++) {
+        QemuOpt *opt = g_ptr_array_index(from->opts, i);
+
+        qemu_opt_set(into, opt->key, opt->value);
+    }
+}
+
 QemuOpts *qemu_opts_parse(const char *params, const char *implied_key,
                           Error **errp)
 {
-    QemuOpts *opts = g_new0(QemuOpts, 1);
+    QemuOpts *opts = qemu_opts_new();
     GString *elem = g_string_new(NULL);
     const char *p = params ? params : "";
     bool first = true, last = !*p;
-
-    opts->opts = g_ptr_array_new_with_free_func(qemu_opt_free);
     while (!last) {
         p = get_element(p, elem, &last);
         if (!parse_element(opts, elem->str, first, implied_key, params,

@@ -29,6 +29,11 @@ typedef struct QemuOpts {
 QemuOpts *qemu_opts_parse(const char *params, const char *implied_key,
                           Error **errp);
 void qemu_opts_free(QemuOpts *opts);
+QemuOpts *qemu_opts_new(void);
+/* Append key=value (copied); later values win in qemu_opt_get. */
+void qemu_opt_set(QemuOpts *opts, const char *key, const char *value);
+/* Append every option of @from to @into. */
+void qemu_opts_merge(QemuOpts *into, const QemuOpts *from);
 /* Last value given for @key, or NULL. */
 const char *qemu_opt_get(const QemuOpts *opts, const char *key);
 bool qemu_opt_has(const QemuOpts *opts, const char *key);

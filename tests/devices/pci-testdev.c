@@ -171,9 +171,9 @@ static const MemoryRegionOps test_pci_io_ops = {
     .valid = { .min_access_size = 1, .max_access_size = 4 },
 };
 
-static void test_pci_realize(PCIDevice *pdev, Error **errp)
+static bool test_pci_setup(TestPCIState *s, Error **errp)
 {
-    TestPCIState *s = TEST_PCI(pdev);
+    PCIDevice *pdev = PCI_DEVICE(s);
     Object *owner = OBJECT(s);
 
     pdev->config[PCI_INTERRUPT_PIN] = 1;
@@ -185,37 +185,43 @@ static void test_pci_realize(PCIDevice *pdev, Error **errp)
     pci_register_bar(pdev, 1, PCI_BASE_ADDRESS_SPACE_IO, &s->io);
     if (!memory_region_init_ram(&s->ram, owner, "qvfio-test-pci.ram",
                                 64 * 1024, errp)) {
-        return;
+        return false;
     }
     pci_register_bar(pdev, 2, PCI_BASE_ADDRESS_SPACE_MEMORY |
                      PCI_BASE_ADDRESS_MEM_TYPE_64 |
                      PCI_BASE_ADDRESS_MEM_PREFETCH, &s->ram);
     if (pci_is_express(pdev) && !pcie_endpoint_cap_init(pdev, 0, errp)) {
-        return;
+        return false;
     }
     if (s->msi_vectors &&
         !msi_init(pdev, 0, s->msi_vectors, s->msi64, s->msi_mask, errp)) {
-        return;
+        return false;
     }
-    if (s->msix_vectors &&
-        !msix_init_exclusive_bar(pdev, s->msix_vectors, 4, errp)) {
-        return;
-    }
+    return !s->msix_vectors ||
+           msix_init_exclusive_bar(pdev, s->msix_vectors, 4, errp);
 }
 
+/* Undo whatever test_pci_setup got done (also the unrealize path). */
 static void test_pci_exit(PCIDevice *pdev)
 {
     TestPCIState *s = TEST_PCI(pdev);
 
-    if (s->msix_vectors) {
+    if (msix_present(pdev)) {
         msix_uninit_exclusive_bar(pdev);
     }
-    if (s->msi_vectors) {
+    if (msi_present(pdev)) {
         msi_uninit(pdev);
     }
     memory_region_finalize(&s->regs);
     memory_region_finalize(&s->io);
     memory_region_finalize(&s->ram);
+}
+
+static void test_pci_realize(PCIDevice *pdev, Error **errp)
+{
+    if (!test_pci_setup(TEST_PCI(pdev), errp)) {
+        test_pci_exit(pdev);
+    }
 }
 
 static void test_pci_reset(DeviceState *dev)

@@ -117,10 +117,14 @@ static void test_composition_tree(void)
     ((Animal *)dog)->finalized = &finalized;
     g_assert_true(container_get(root, "/test-tree/box") == box);
     g_assert_true(object_property_add_child(box, "rex", dog, &error_abort));
-    g_assert_false(object_property_add_child(box, "rex", object_new("dog"),
-                                             &err));
-    g_assert_nonnull(err);
-    error_free(err);
+    {
+        Object *other = object_new("dog");
+
+        g_assert_false(object_property_add_child(box, "rex", other, &err));
+        g_assert_nonnull(err);
+        error_free(err);
+        object_unref(other);
+    }
     object_unref(dog);                  /* the tree keeps it alive */
     g_assert_cmpint(finalized, ==, 0);
     path = object_get_canonical_path(dog);
