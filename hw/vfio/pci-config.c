@@ -229,10 +229,11 @@ unsigned vfio_walk_std_caps(const uint8_t *config, VFIOCapEntry *caps,
         id = config[pos + PCI_CAP_LIST_ID];
         known = std_cap_known_size(config, id, pos);
         room = std_cap_room(config, pos);
+        /* a capability of unknown size owns the bytes up to the next one */
         size = known ? known : room;
-        if (size > room || pos + size > PCI_CONFIG_SPACE_SIZE) {
-            cap_warn(warnings, "capability 0x%x at 0x%x (%u bytes) overlaps "
-                     "the next one or runs past the end", id, pos, size);
+        if (pos + size > PCI_CONFIG_SPACE_SIZE) {
+            cap_warn(warnings, "capability 0x%x at 0x%x (%u bytes) runs past "
+                     "the end of config space", id, pos, size);
             break;
         }
         caps[n++] = (VFIOCapEntry) { .id = id, .pos = pos, .size = size };
