@@ -241,6 +241,28 @@ static void vfio_exit(PCIDevice *pdev)
 
 /* System reset */
 
+typedef struct VFIOHostAddress {
+    uint16_t segment;
+    uint8_t bus;
+    uint8_t devfn;
+    bool found;
+} VFIOHostAddress;
+
+static int vfio_match_assigned(DeviceState *dev, void *opaque)
+{
+    VFIOHostAddress *a = opaque;
+    Object *obj = object_dynamic_cast(OBJECT(dev), TYPE_VFIO_PCI);
+    VFIOBackend *b = obj ? VFIO_PCI(obj)->backend : NULL;
+
+    if (b && b->segment == a->segment && b->bus == a->bus &&
+        b->devfn == a->devfn) {
+        a->found = true;
+        return 1;
+    }
+    return 0;
+}
+
+/* A bus reset is ours to do only if every device it touches is assigned here. */
 static bool vfio_hot_reset_affects_only_ours(VFIOPCIDevice *vdev,
                                              GString *others)
 {
@@ -255,12 +277,13 @@ static bool vfio_hot_reset_affects_only_ours(VFIOPCIDevice *vdev,
         return false;
     }
     for (unsigned i = 0; i < nr; i++) {
-        if (devs[i].group_id != b->group_id) {
-            /* another group: only safe if we own it too, which we don't track */
+        VFIOHostAddress a = { devs[i].segment, devs[i].bus, devs[i].devfn };
+
+        qdev_walk_all(vfio_match_assigned, &a);
+        if (!a.found) {
             g_string_append_printf(others, "%s%04x:%02x:%02x.%x",
-                                   others->len ? ", " : "", devs[i].segment,
-                                   devs[i].bus, PCI_SLOT(devs[i].devfn),
-                                   PCI_FUNC(devs[i].devfn));
+                                   others->len ? ", " : "", a.segment, a.bus,
+                                   PCI_SLOT(a.devfn), PCI_FUNC(a.devfn));
             ours = false;
         }
     }
@@ -280,8 +303,9 @@ static void vfio_reset_for_system(VFIOPCIDevice *vdev)
     }
     if (!vfio_hot_reset_affects_only_ours(vdev, others)) {
         warn_report("vfio %s: cannot reset the device: it has no function "
-                    "reset and a bus reset would also reset %s", vdev->name,
-                    others->str);
+                    "reset and a bus reset would also reset %s, which %s not "
+                    "assigned to this VM", vdev->name, others->str,
+                    strchr(others->str, ',') ? "are" : "is");
         return;
     }
     if (!b->ops->hot_reset(b, &err)) {
