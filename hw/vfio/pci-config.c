@@ -513,7 +513,7 @@ static void vfio_ext_caps_setup(VFIOPCIDevice *vdev)
             /* link the previous kept header (or the null one) to us */
             pci_set_long(pdev->config + prev,
                          (pci_get_long(pdev->config + prev) & 0xfffff) |
-                         (caps[i].pos << 20));
+                         ((uint32_t)caps[i].pos << 20));
         }
         pci_set_long(pdev->config + caps[i].pos, header & 0xfffff);
         prev = caps[i].pos;

@@ -136,19 +136,19 @@ static void test_walk_ext(void)
     g_autoptr(GPtrArray) w = g_ptr_array_new_with_free_func(g_free);
     VFIOCapEntry caps[64];
 
-    pci_set_long(c + 0x100, PCI_EXT_CAP_ID_ERR | (2 << 16) | (0x150 << 20));
-    pci_set_long(c + 0x150, PCI_EXT_CAP_ID_DSN | (1 << 16) | (0x100 << 20));
+    pci_set_long(c + 0x100, PCI_EXT_CAP_ID_ERR | (2 << 16) | (0x150u << 20));
+    pci_set_long(c + 0x150, PCI_EXT_CAP_ID_DSN | (1 << 16) | (0x100u << 20));
     g_assert_cmpuint(vfio_walk_ext_caps(c, 4096, caps, 64, w), ==, 2);
     g_assert_cmpuint(w->len, ==, 1);        /* the loop back to 0x100 */
     g_assert_nonnull(strstr(g_ptr_array_index(w, 0), "loops back"));
 
     g_ptr_array_set_size(w, 0);
-    pci_set_long(c + 0x150, PCI_EXT_CAP_ID_DSN | (1 << 16) | (0x80 << 20));
+    pci_set_long(c + 0x150, PCI_EXT_CAP_ID_DSN | (1 << 16) | (0x80u << 20));
     g_assert_cmpuint(vfio_walk_ext_caps(c, 4096, caps, 64, w), ==, 2);
     g_assert_nonnull(strstr(g_ptr_array_index(w, 0), "invalid"));
 
     g_ptr_array_set_size(w, 0);
-    pci_set_long(c + 0x150, PCI_EXT_CAP_ID_DSN | (1 << 16) | (0xffc << 20));
+    pci_set_long(c + 0x150, PCI_EXT_CAP_ID_DSN | (1 << 16) | (0xffcu << 20));
     pci_set_long(c + 0xffc, PCI_EXT_CAP_ID_ERR);
     g_assert_cmpuint(vfio_walk_ext_caps(c, 4096, caps, 64, w), ==, 2);
     g_assert_nonnull(strstr(g_ptr_array_index(w, 0), "past the end"));
