@@ -5,12 +5,8 @@
  * overlaps a reserved IOVA range or needs more mappings than allowed; a
  * 2M-only IOMMU gets 2M-aligned extents.
  */
-#include "qemu/osdep.h"
-#include <sys/wait.h>
-#include <linux/pci_regs.h>
-#include "libqtest.h"
+#include "vfio-test-util.h"
 
-#define DEVFN QPCI_DEVFN(3, 0)
 #define REG_DMA_LO 0x10
 #define REG_DMA_HI 0x14
 #define REG_DMA_LEN 0x18
@@ -21,88 +17,19 @@
 #define DMA_FROM_IOVA 2
 #define PATTERN_LEN 1024
 
-typedef struct DmaTest {
-    QTestState *qts;
-    QPCIBus *bus;
-    QPCIDevice *dev;
-    QPCIBar bar0;
-    char *dir;
-    char *log;
-    char *ini;
-} DmaTest;
-
-static char *spec_for(DmaTest *t, const char *ini)
+/* The fake's basic profile with @ini, @mem of guest RAM, BAR0 mapped. */
+static void dma_start(VfioTest *t, const char *mem, const char *ini)
 {
-    if (!ini) {
-        return g_strdup("fake:basic");
-    }
-    t->ini = g_build_filename(t->dir, "spec.ini", NULL);
-    g_assert(g_file_set_contents(t->ini, ini, -1, NULL));
-    return g_strdup_printf("fake:basic:%s", t->ini);
-}
+    g_autofree char *args = g_strdup_printf("-m %s -trace 'fake_vfio_dma_*' "
+                                            "-trace 'vfio_dma_*'", mem);
 
-static void dma_test_init(DmaTest *t)
-{
-    memset(t, 0, sizeof(*t));
-    t->dir = g_dir_make_tmp("vfio-dma-XXXXXX", NULL);
-    t->log = g_build_filename(t->dir, "trace.log", NULL);
-}
-
-static void dma_test_cleanup(DmaTest *t)
-{
-    unlink(t->log);
-    if (t->ini) {
-        unlink(t->ini);
-    }
-    rmdir(t->dir);
-    g_free(t->log);
-    g_free(t->ini);
-    g_free(t->dir);
-}
-
-static void dma_start(DmaTest *t, const char *mem, const char *ini)
-{
-    g_autofree char *spec = spec_for(t, ini);
-
-    t->qts = qtest_initf("-m %s -device vfio-pci,host=%s,addr=3.0 "
-                         "-trace 'fake_vfio_dma_*' -trace 'vfio_dma_*' -D %s",
-                         mem, spec, t->log);
-    t->bus = qpci_new_pc(t->qts);
-    t->dev = qpci_device_find(t->bus, DEVFN);
-    g_assert(t->dev);
+    vt_launch(t, "basic", ini, NULL, args);
     t->bar0 = qpci_iomap(t->dev, 0, NULL);
     qpci_device_enable(t->dev);
 }
 
-static void dma_stop(DmaTest *t)
-{
-    qpci_device_free(t->dev);
-    qpci_free(t->bus);
-    g_assert_cmpint(qtest_quit(t->qts), ==, 0);
-    dma_test_cleanup(t);
-}
-
-static unsigned trace_count(DmaTest *t, const char *event, const char *needle)
-{
-    g_autofree char *text = NULL;
-    g_auto(GStrv) lines = NULL;
-    g_autofree char *tag = g_strdup_printf(":%s ", event);
-    unsigned n = 0;
-
-    if (!g_file_get_contents(t->log, &text, NULL, NULL)) {
-        return 0;
-    }
-    lines = g_strsplit(text, "\n", -1);
-    for (char **l = lines; *l; l++) {
-        char *p = strstr(*l, tag);
-
-        n += p && (!needle || strstr(p, needle));
-    }
-    return n;
-}
-
 /* Let the device copy @len bytes between its buffer and @iova. */
-static uint32_t device_dma(DmaTest *t, uint64_t iova, uint32_t len, int cmd)
+static uint32_t device_dma(VfioTest *t, uint64_t iova, uint32_t len, int cmd)
 {
     qpci_io_writel(t->dev, t->bar0, REG_DMA_LO, iova);
     qpci_io_writel(t->dev, t->bar0, REG_DMA_HI, iova >> 32);
@@ -112,7 +39,7 @@ static uint32_t device_dma(DmaTest *t, uint64_t iova, uint32_t len, int cmd)
 }
 
 /* RAM -> device buffer -> other RAM returns the pattern */
-static void roundtrip(DmaTest *t, uint64_t src, uint64_t dst)
+static void roundtrip(VfioTest *t, uint64_t src, uint64_t dst)
 {
     uint8_t pattern[PATTERN_LEN], seen[PATTERN_LEN];
 
@@ -132,40 +59,40 @@ static void roundtrip(DmaTest *t, uint64_t src, uint64_t dst)
 
 static void test_roundtrip(void)
 {
-    DmaTest t;
+    VfioTest t;
 
-    dma_test_init(&t);
+    vt_init(&t);
     dma_start(&t, "256", NULL);
     /* All of guest RAM in one mapping */
-    g_assert_cmpuint(trace_count(&t, "fake_vfio_dma_map",
-                                 "iova 0x0 size 0x10000000"), ==, 1);
+    g_assert_cmpuint(vt_log_count(&t, "fake_vfio_dma_map",
+                                  "iova 0x0 size 0x10000000"), ==, 1);
     roundtrip(&t, 0x100000, 0x200000);
     roundtrip(&t, 0xff00000, 0x1000);
     /* Nothing is mapped outside guest RAM */
     g_assert_cmpuint(device_dma(&t, 0x10000000, 16, DMA_TO_IOVA), ==, 1);
-    dma_stop(&t);
+    vt_stop(&t);
 }
 
 /* RAM above 4 GiB is a second extent, mapped at its guest address */
 static void test_high_ram(void)
 {
-    DmaTest t;
+    VfioTest t;
 
-    dma_test_init(&t);
+    vt_init(&t);
     dma_start(&t, "2112M", NULL);
-    g_assert_cmpuint(trace_count(&t, "fake_vfio_dma_map",
-                                 "iova 0x0 size 0x80000000"), ==, 1);
-    g_assert_cmpuint(trace_count(&t, "fake_vfio_dma_map",
-                                 "iova 0x100000000 size 0x4000000"), ==, 1);
+    g_assert_cmpuint(vt_log_count(&t, "fake_vfio_dma_map",
+                                  "iova 0x0 size 0x80000000"), ==, 1);
+    g_assert_cmpuint(vt_log_count(&t, "fake_vfio_dma_map",
+                                  "iova 0x100000000 size 0x4000000"), ==, 1);
     roundtrip(&t, 0x100000000ULL, 0x1000);
-    dma_stop(&t);
+    vt_stop(&t);
 }
 
 /*
  * Can guest RAM be mapped with 2M IOMMU pages at all? Only if the host
  * memory behind it is 2M aligned too, as the IOMMU maps whole pages.
  */
-static bool ram_2m_aligned(DmaTest *t, const char *spec)
+static bool ram_2m_aligned(const char *spec)
 {
     g_autofree char *args = g_strdup_printf("-display none -accel qtest "
                                             "-qtest stdio -m 255M -device "
@@ -183,88 +110,73 @@ static void test_pgsizes_2m(void)
 {
     const char *ini = "[iommu]\npgsizes=0x200000\n";
     g_autofree char *spec = NULL;
-    DmaTest t;
+    VfioTest t;
 
-    dma_test_init(&t);
-    spec = spec_for(&t, ini);
-    if (!ram_2m_aligned(&t, spec)) {
+    vt_init(&t);
+    spec = vt_host(&t, "basic", ini);
+    if (!ram_2m_aligned(spec)) {
         g_test_incomplete("guest RAM is not 2 MiB aligned in host memory, "
                           "so a 2M-only IOMMU cannot map it");
-        dma_test_cleanup(&t);
+        vt_cleanup(&t);
         return;
     }
-    g_clear_pointer(&t.ini, g_free);
     dma_start(&t, "255M", ini);
-    g_assert_cmpuint(trace_count(&t, "fake_vfio_dma_map",
-                                 "iova 0x0 size 0xfe00000"), ==, 1);
-    g_assert_cmpuint(trace_count(&t, "fake_vfio_dma_map", NULL), ==, 1);
+    g_assert_cmpuint(vt_log_count(&t, "fake_vfio_dma_map",
+                                  "iova 0x0 size 0xfe00000"), ==, 1);
+    g_assert_cmpuint(vt_log_count(&t, "fake_vfio_dma_map", NULL), ==, 1);
     roundtrip(&t, 0x100000, 0xfd00000);
     /* The tail that is no whole 2M page stays unmapped */
     g_assert_cmpuint(device_dma(&t, 0xfe00000, 16, DMA_TO_IOVA), ==, 1);
-    dma_stop(&t);
+    vt_stop(&t);
 }
 
 /* Run qvfio to its exit; returns the status, *err its stderr. */
-static int run_failing(DmaTest *t, const char *mem, const char *ini,
+static int run_failing(VfioTest *t, const char *mem, const char *ini,
                        char **err)
 {
-    g_autofree char *spec = spec_for(t, ini);
+    g_autofree char *host = vt_host(t, "basic", ini);
     g_autofree char *args = g_strdup_printf("-display none -accel qtest -m %s "
                                             "-device vfio-pci,host=%s", mem,
-                                            spec);
-    int status;
+                                            host);
 
-    g_assert(qtest_run_binary(qtest_binary(), args, NULL, NULL, err,
-                              &status));
-    g_assert(WIFEXITED(status));
-    return WEXITSTATUS(status);
-}
-
-static unsigned newlines(const char *text)
-{
-    unsigned n = 0;
-
-    for (; *text; text++) {
-        n += *text == '\n';
-    }
-    return n;
+    return vt_run(args, err);
 }
 
 /* Guest RAM over a reserved IOVA range (an MSI window): realize fails */
 static void test_reserved(void)
 {
-    DmaTest t;
+    VfioTest t;
     g_autofree char *err = NULL;
 
-    dma_test_init(&t);
+    vt_init(&t);
     g_assert_cmpint(run_failing(&t, "256", "[iommu]\n"
                                 "reserved=0x8000000-0x80fffff\n", &err), ==, 1);
-    g_assert_cmpuint(newlines(err), ==, 1);
+    g_assert_cmpuint(vt_newlines(err), ==, 1);
     g_assert_nonnull(strstr(err, "guest RAM at 0x0-0xfffffff overlaps IOVA "
                             "range 0x8000000-0x80fffff"));
     g_assert_nonnull(strstr(err, "reserves"));
-    dma_test_cleanup(&t);
+    vt_cleanup(&t);
 }
 
 /* More RAM extents than the IOMMU allows mappings: realize fails */
 static void test_dma_avail(void)
 {
-    DmaTest t;
+    VfioTest t;
     g_autofree char *err = NULL;
 
-    dma_test_init(&t);
+    vt_init(&t);
     g_assert_cmpint(run_failing(&t, "2112M", "[iommu]\ndma-avail=1\n", &err),
                     ==, 1);
-    g_assert_cmpuint(newlines(err), ==, 1);
+    g_assert_cmpuint(vt_newlines(err), ==, 1);
     g_assert_nonnull(strstr(err, "only 1 DMA mappings"));
     g_assert_nonnull(strstr(err, "0x100000000-0x103ffffff"));
-    dma_test_cleanup(&t);
+    vt_cleanup(&t);
 
     /* One extent fits one mapping */
-    dma_test_init(&t);
+    vt_init(&t);
     dma_start(&t, "256", "[iommu]\ndma-avail=1\n");
     roundtrip(&t, 0x100000, 0x200000);
-    dma_stop(&t);
+    vt_stop(&t);
 }
 
 int main(int argc, char **argv)

@@ -6,7 +6,7 @@
  * x-intx-mmap-timeout-ms of virtual time (never with 0); MSI takes INTx
  * off at the host and gives it back.
  */
-#include "vfio-irq-util.h"
+#include "vfio-test-util.h"
 
 #define INTX_INDEX VFIO_PCI_INTX_IRQ_INDEX
 #define Q35_PIRQ_GSI_BASE 16

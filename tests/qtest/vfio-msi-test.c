@@ -5,7 +5,7 @@
  * change re-enables, disabling tears down and brings INTx back, and
  * nothing is delivered without bus mastering.
  */
-#include "vfio-irq-util.h"
+#include "vfio-test-util.h"
 
 #define MSI_INDEX VFIO_PCI_MSI_IRQ_INDEX
 #define INTX_INDEX VFIO_PCI_INTX_IRQ_INDEX
@@ -69,11 +69,7 @@ static uint32_t msi_pending(MsiTest *m)
 /* Fire @v and wait until we have handled it (delivered or not). */
 static void msi_fire_handled(MsiTest *m, unsigned v)
 {
-    g_autofree char *filter = g_strdup_printf("vector %u ", v);
-    unsigned n = vt_log_count(&m->t, "vfio_msi_interrupt", filter);
-
-    vt_fire(&m->t, v);
-    g_assert(vt_wait_log(&m->t, "vfio_msi_interrupt", filter, n + 1));
+    vt_fire_handled(&m->t, "vfio_msi_interrupt", v);
 }
 
 static void test_msi_capability(void)

@@ -6,7 +6,7 @@
  * it cannot, losing no interrupt; masked vectors keep a pending bit that
  * unmask delivers; disabling MSI-X turns the index off once.
  */
-#include "vfio-irq-util.h"
+#include "vfio-test-util.h"
 
 #define MSIX_INDEX VFIO_PCI_MSIX_IRQ_INDEX
 #define INTX_INDEX VFIO_PCI_INTX_IRQ_INDEX
@@ -61,11 +61,7 @@ static void msix_expect(MsixTest *m, int v)
 /* Fire @v and wait until we have handled it (delivered or not). */
 static void msix_fire_handled(MsixTest *m, unsigned v)
 {
-    g_autofree char *filter = g_strdup_printf("vector %u ", v);
-    unsigned n = vt_log_count(&m->t, "vfio_msix_interrupt", filter);
-
-    vt_fire(&m->t, v);
-    g_assert(vt_wait_log(&m->t, "vfio_msix_interrupt", filter, n + 1));
+    vt_fire_handled(&m->t, "vfio_msix_interrupt", v);
 }
 
 static void test_msix_virtual_table(void)

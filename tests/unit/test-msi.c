@@ -5,14 +5,13 @@
  */
 #include "qemu/osdep.h"
 #include "hw/pci/msi.h"
+#include "pci-test-util.h"
 
 #define TYPE_MSI_DEV "test-msi-dev"
 #define RAM_SIZE 0x100000
 #define DOORBELL 0x2000
 
 static PCIBus *bus;
-static MemoryRegion ram;
-static GString *hook_log;
 
 static void msi_dev_class_init(ObjectClass *oc, const void *data)
 {
@@ -46,12 +45,6 @@ static PCIDevice *create(unsigned nr, bool msi64, bool mask)
     return dev;
 }
 
-static void destroy(PCIDevice *dev)
-{
-    qdev_unrealize(DEVICE(dev));
-    object_unparent(OBJECT(dev));
-}
-
 static uint32_t cap_read(PCIDevice *dev, int reg, int len)
 {
     return pci_config_read(dev, dev->msi_cap + reg, len);
@@ -70,16 +63,6 @@ static void set_flags(PCIDevice *dev, bool enable, unsigned mme)
     flags &= ~(PCI_MSI_FLAGS_ENABLE | PCI_MSI_FLAGS_QSIZE);
     flags |= (enable ? PCI_MSI_FLAGS_ENABLE : 0) | mme << 4;
     cap_write(dev, PCI_MSI_FLAGS, flags, 2);
-}
-
-static uint32_t ram_readl(hwaddr addr)
-{
-    return address_space_ldl_le(&address_space_memory, addr, NULL);
-}
-
-static void ram_writel(hwaddr addr, uint32_t val)
-{
-    address_space_stl_le(&address_space_memory, addr, val, NULL);
 }
 
 static void test_layout(void)
@@ -112,7 +95,7 @@ static void test_layout(void)
         /* MMC and the 64-bit and mask flags are read-only. */
         cap_write(dev, PCI_MSI_FLAGS, 0, 2);
         g_assert_cmphex(cap_read(dev, PCI_MSI_FLAGS, 2), ==, flags);
-        destroy(dev);
+        pci_test_destroy(dev);
     }
 }
 
@@ -132,7 +115,7 @@ static void test_registers(void)
     /* Pending bits are read-only. */
     cap_write(dev, PCI_MSI_PENDING_64, 0xffffffff, 4);
     g_assert_cmphex(cap_read(dev, PCI_MSI_PENDING_64, 4), ==, 0);
-    destroy(dev);
+    pci_test_destroy(dev);
 
     /* A 32-bit capability has no upper address. */
     dev = create(1, false, false);
@@ -140,7 +123,7 @@ static void test_registers(void)
     cap_write(dev, PCI_MSI_DATA_32, 0x4041, 2);
     g_assert_cmphex(msi_get_message(dev, 0).address, ==, 0xfee00000);
     g_assert_cmphex(msi_get_message(dev, 0).data, ==, 0x4041);
-    destroy(dev);
+    pci_test_destroy(dev);
 }
 
 static void test_init_errors(void)
@@ -166,7 +149,7 @@ static void test_init_errors(void)
     msi_uninit(dev);
     g_assert_false(msi_present(dev));
     g_assert_cmpuint(pci_find_capability(dev, PCI_CAP_ID_MSI), ==, 0);
-    destroy(dev);
+    pci_test_destroy(dev);
 }
 
 static void test_mme_clamp(void)
@@ -181,7 +164,7 @@ static void test_mme_clamp(void)
     g_assert_cmpuint(msi_nr_vectors_allocated(dev), ==, 2);
     set_flags(dev, false, 0);
     g_assert_cmpuint(msi_nr_vectors_allocated(dev), ==, 1);
-    destroy(dev);
+    pci_test_destroy(dev);
 }
 
 static void test_message_per_vector(void)
@@ -203,7 +186,7 @@ static void test_message_per_vector(void)
     g_assert_cmphex(msi_get_message(dev, 0).data, ==, 0x4321);
     set_flags(dev, true, 3);
     g_assert_cmphex(msi_get_message(dev, 5).data, ==, 0x4325);
-    destroy(dev);
+    pci_test_destroy(dev);
 }
 
 static void test_delivery(void)
@@ -212,44 +195,44 @@ static void test_delivery(void)
 
     cap_write(dev, PCI_MSI_ADDRESS_LO, DOORBELL, 4);
     cap_write(dev, PCI_MSI_DATA_32, 0xbee0, 2);
-    ram_writel(DOORBELL, 0xffffffff);
+    pci_test_writel(DOORBELL, 0xffffffff);
 
     /* Disabled: nothing. */
     msi_notify(dev, 0);
-    g_assert_cmphex(ram_readl(DOORBELL), ==, 0xffffffff);
+    g_assert_cmphex(pci_test_readl(DOORBELL), ==, 0xffffffff);
 
     set_flags(dev, true, 1);
     g_assert_true(msi_enabled(dev));
     msi_notify(dev, 1);
-    g_assert_cmphex(ram_readl(DOORBELL), ==, 0xbee1);
+    g_assert_cmphex(pci_test_readl(DOORBELL), ==, 0xbee1);
     msi_notify(dev, 0);
-    g_assert_cmphex(ram_readl(DOORBELL), ==, 0xbee0);
+    g_assert_cmphex(pci_test_readl(DOORBELL), ==, 0xbee0);
     /* Beyond the allocated vectors: nothing. */
-    ram_writel(DOORBELL, 0);
+    pci_test_writel(DOORBELL, 0);
     msi_notify(dev, 2);
-    g_assert_cmphex(ram_readl(DOORBELL), ==, 0);
+    g_assert_cmphex(pci_test_readl(DOORBELL), ==, 0);
 
     /* Masked: pending, visible in config space; unmask delivers. */
     cap_write(dev, PCI_MSI_MASK_32, 0x2, 4);
     g_assert_true(msi_is_masked(dev, 1));
     msi_notify(dev, 1);
-    g_assert_cmphex(ram_readl(DOORBELL), ==, 0);
+    g_assert_cmphex(pci_test_readl(DOORBELL), ==, 0);
     g_assert_true(msi_is_pending(dev, 1));
     g_assert_cmphex(cap_read(dev, PCI_MSI_PENDING_32, 4), ==, 0x2);
     cap_write(dev, PCI_MSI_MASK_32, 0, 4);
-    g_assert_cmphex(ram_readl(DOORBELL), ==, 0xbee1);
+    g_assert_cmphex(pci_test_readl(DOORBELL), ==, 0xbee1);
     g_assert_false(msi_is_pending(dev, 1));
     g_assert_cmphex(cap_read(dev, PCI_MSI_PENDING_32, 4), ==, 0);
 
     /* Bus master off: dropped, not pending. */
-    ram_writel(DOORBELL, 0);
+    pci_test_writel(DOORBELL, 0);
     pci_config_write(dev, PCI_COMMAND, 0, 2);
     msi_notify(dev, 0);
-    g_assert_cmphex(ram_readl(DOORBELL), ==, 0);
+    g_assert_cmphex(pci_test_readl(DOORBELL), ==, 0);
     g_assert_false(msi_is_pending(dev, 0));
     pci_config_write(dev, PCI_COMMAND, PCI_COMMAND_MASTER, 2);
     msi_notify(dev, 0);
-    g_assert_cmphex(ram_readl(DOORBELL), ==, 0xbee0);
+    g_assert_cmphex(pci_test_readl(DOORBELL), ==, 0xbee0);
 
     /* Reset clears everything. */
     cap_write(dev, PCI_MSI_MASK_32, 0x1, 4);
@@ -261,108 +244,68 @@ static void test_delivery(void)
     g_assert_false(msi_is_masked(dev, 0));
     g_assert_cmphex(cap_read(dev, PCI_MSI_ADDRESS_LO, 4), ==, 0);
     g_assert_cmphex(cap_read(dev, PCI_MSI_PENDING_32, 4), ==, 0);
-    destroy(dev);
-}
-
-static void log_use(PCIDevice *dev, unsigned v, MSIMessage msg)
-{
-    g_string_append_printf(hook_log, "use%u:%" PRIx64 ":%x ", v, msg.address,
-                           msg.data);
-}
-
-static void log_mask(PCIDevice *dev, unsigned v)
-{
-    g_string_append_printf(hook_log, "mask%u ", v);
-}
-
-static void log_unmask(PCIDevice *dev, unsigned v, MSIMessage msg)
-{
-    g_string_append_printf(hook_log, "unmask%u:%" PRIx64 ":%x ", v,
-                           msg.address, msg.data);
-}
-
-static void log_release(PCIDevice *dev, unsigned v)
-{
-    g_string_append_printf(hook_log, "release%u ", v);
-}
-
-static const PCIVectorHooks log_hooks = {
-    .use = log_use,
-    .mask = log_mask,
-    .unmask = log_unmask,
-    .release = log_release,
-};
-
-static void assert_log(const char *expected)
-{
-    g_assert_cmpstr(hook_log->str, ==, expected);
-    g_string_truncate(hook_log, 0);
+    pci_test_destroy(dev);
 }
 
 static void test_hooks(void)
 {
     PCIDevice *dev = create(4, true, true);
 
-    hook_log = g_string_new("");
-    pci_set_vector_hooks(dev, &log_hooks);
+    pci_test_log_begin(dev, NULL);
     cap_write(dev, PCI_MSI_ADDRESS_LO, DOORBELL, 4);
     cap_write(dev, PCI_MSI_DATA_64, 0x10, 2);
     cap_write(dev, PCI_MSI_MASK_64, 0x2, 4);
-    assert_log("");
+    pci_test_assert_log("");
 
     /* Vector 1 is masked from the start: it stays unused. */
     set_flags(dev, true, 1);
-    assert_log("use0:2000:10 ");
+    pci_test_assert_log("use0:2000:10 ");
     g_assert_cmpint(dev->vector_state[0], ==, PCI_VECTOR_LIVE);
     g_assert_cmpint(dev->vector_state[1], ==, PCI_VECTOR_UNUSED);
     g_assert_cmpint(dev->vector_state[2], ==, PCI_VECTOR_UNUSED);
 
     cap_write(dev, PCI_MSI_MASK_64, 0x3, 4);
-    assert_log("mask0 ");
+    pci_test_assert_log("mask0 ");
     g_assert_cmpint(dev->vector_state[0], ==, PCI_VECTOR_MASKED);
     cap_write(dev, PCI_MSI_MASK_64, 0x2, 4);
-    assert_log("unmask0:2000:10 ");
+    pci_test_assert_log("unmask0:2000:10 ");
     cap_write(dev, PCI_MSI_MASK_64, 0x0, 4);
-    assert_log("use1:2000:11 ");
+    pci_test_assert_log("use1:2000:11 ");
     /* Rewriting the same values changes nothing. */
     cap_write(dev, PCI_MSI_DATA_64, 0x10, 2);
-    assert_log("");
+    pci_test_assert_log("");
     /* A new message while live: unmask with it. */
     cap_write(dev, PCI_MSI_DATA_64, 0x20, 2);
-    assert_log("unmask0:2000:20 unmask1:2000:21 ");
+    pci_test_assert_log("unmask0:2000:20 unmask1:2000:21 ");
     cap_write(dev, PCI_MSI_ADDRESS_HI, 0x1, 4);
-    assert_log("unmask0:100002000:20 unmask1:100002000:21 ");
+    pci_test_assert_log("unmask0:100002000:20 unmask1:100002000:21 ");
     /* Going to 4 vectors brings 2 and 3 in; the data bits shift too. */
     set_flags(dev, true, 2);
-    assert_log("use2:100002000:22 use3:100002000:23 ");
+    pci_test_assert_log("use2:100002000:22 use3:100002000:23 ");
     set_flags(dev, true, 0);
-    assert_log("release1 release2 release3 ");
+    pci_test_assert_log("release1 release2 release3 ");
     set_flags(dev, false, 0);
-    assert_log("release0 ");
+    pci_test_assert_log("release0 ");
     g_assert_cmpint(dev->vector_state[0], ==, PCI_VECTOR_UNUSED);
 
     /* Reset and unrealize release live vectors. */
     set_flags(dev, true, 1);
-    assert_log("use0:100002000:20 use1:100002000:21 ");
+    pci_test_assert_log("use0:100002000:20 use1:100002000:21 ");
     cap_write(dev, PCI_MSI_MASK_64, 0x2, 4);
-    assert_log("mask1 ");
+    pci_test_assert_log("mask1 ");
     device_cold_reset(DEVICE(dev));
-    assert_log("release0 release1 ");
+    pci_test_assert_log("release0 release1 ");
     set_flags(dev, true, 0);
-    assert_log("use0:0:0 ");
-    destroy(dev);
-    assert_log("release0 ");
-    g_string_free(hook_log, true);
+    pci_test_assert_log("use0:0:0 ");
+    pci_test_destroy(dev);
+    pci_test_assert_log("release0 ");
+    pci_test_log_end();
 }
 
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
-    memory_system_init();
-    memory_region_init_ram(&ram, NULL, "ram", RAM_SIZE, &error_abort);
-    memory_region_add_subregion(get_system_memory(), 0, &ram);
-    bus = pci_root_bus_new(NULL, "pcie.0", get_system_memory(),
-                           get_system_io(), get_system_memory(), true);
+    bus = pci_test_machine_init(RAM_SIZE);
 
     g_test_add_func("/pci/msi/layout", test_layout);
     g_test_add_func("/pci/msi/registers", test_registers);

@@ -6,6 +6,7 @@
 #include "qemu/osdep.h"
 #include "hw/pci/msix.h"
 #include "hw/pci/msi.h"
+#include "pci-test-util.h"
 
 #define TYPE_MSIX_DEV "test-msix-dev"
 #define TYPE_MSIX_EXCL_DEV "test-msix-exclusive-dev"
@@ -23,8 +24,6 @@ typedef struct MsixDev {
 } MsixDev;
 
 static PCIBus *bus;
-static MemoryRegion ram;
-static GString *hook_log;
 static unsigned poll_start, poll_end, poll_calls;
 
 static void msix_dev_realize(PCIDevice *pdev, Error **errp)
@@ -118,22 +117,6 @@ static PCIDevice *create(const char *type)
     return dev;
 }
 
-static void destroy(PCIDevice *dev)
-{
-    qdev_unrealize(DEVICE(dev));
-    object_unparent(OBJECT(dev));
-}
-
-static uint32_t mmio_readl(hwaddr addr)
-{
-    return address_space_ldl_le(&address_space_memory, addr, NULL);
-}
-
-static void mmio_writel(hwaddr addr, uint32_t val)
-{
-    address_space_stl_le(&address_space_memory, addr, val, NULL);
-}
-
 static hwaddr entry_addr(unsigned v, unsigned reg)
 {
     return BAR_ADDR + TABLE_OFF + v * PCI_MSIX_ENTRY_SIZE + reg;
@@ -141,15 +124,15 @@ static hwaddr entry_addr(unsigned v, unsigned reg)
 
 static uint32_t pba_readl(unsigned dword)
 {
-    return mmio_readl(BAR_ADDR + PBA_OFF + 4 * dword);
+    return pci_test_readl(BAR_ADDR + PBA_OFF + 4 * dword);
 }
 
 static void set_entry(unsigned v, uint64_t addr, uint32_t data, bool masked)
 {
-    mmio_writel(entry_addr(v, PCI_MSIX_ENTRY_LOWER_ADDR), addr);
-    mmio_writel(entry_addr(v, PCI_MSIX_ENTRY_UPPER_ADDR), addr >> 32);
-    mmio_writel(entry_addr(v, PCI_MSIX_ENTRY_DATA), data);
-    mmio_writel(entry_addr(v, PCI_MSIX_ENTRY_VECTOR_CTRL), masked);
+    pci_test_writel(entry_addr(v, PCI_MSIX_ENTRY_LOWER_ADDR), addr);
+    pci_test_writel(entry_addr(v, PCI_MSIX_ENTRY_UPPER_ADDR), addr >> 32);
+    pci_test_writel(entry_addr(v, PCI_MSIX_ENTRY_DATA), data);
+    pci_test_writel(entry_addr(v, PCI_MSIX_ENTRY_VECTOR_CTRL), masked);
 }
 
 static void set_ctrl(PCIDevice *dev, uint16_t ctrl)
@@ -185,7 +168,7 @@ static void test_capability(void)
     g_assert_cmphex(pci_config_read(dev, cap + PCI_MSIX_PBA, 4), ==, PBA_OFF);
     set_ctrl(dev, 0);
     g_assert_false(msix_enabled(dev));
-    destroy(dev);
+    pci_test_destroy(dev);
 }
 
 static void test_table_mmio(void)
@@ -195,16 +178,16 @@ static void test_table_mmio(void)
 
     /* Reset state: every vector masked, message zero. */
     for (unsigned v = 0; v < NVEC; v++) {
-        g_assert_cmphex(mmio_readl(entry_addr(v, 0)), ==, 0);
-        g_assert_cmphex(mmio_readl(entry_addr(v, 4)), ==, 0);
-        g_assert_cmphex(mmio_readl(entry_addr(v, 8)), ==, 0);
-        g_assert_cmphex(mmio_readl(entry_addr(v, 12)), ==,
+        g_assert_cmphex(pci_test_readl(entry_addr(v, 0)), ==, 0);
+        g_assert_cmphex(pci_test_readl(entry_addr(v, 4)), ==, 0);
+        g_assert_cmphex(pci_test_readl(entry_addr(v, 8)), ==, 0);
+        g_assert_cmphex(pci_test_readl(entry_addr(v, 12)), ==,
                         PCI_MSIX_ENTRY_CTRL_MASKBIT);
     }
     set_entry(3, 0x123456789aULL, 0xdeadbeef, true);
-    g_assert_cmphex(mmio_readl(entry_addr(3, 0)), ==, 0x3456789a);
-    g_assert_cmphex(mmio_readl(entry_addr(3, 4)), ==, 0x12);
-    g_assert_cmphex(mmio_readl(entry_addr(3, 8)), ==, 0xdeadbeef);
+    g_assert_cmphex(pci_test_readl(entry_addr(3, 0)), ==, 0x3456789a);
+    g_assert_cmphex(pci_test_readl(entry_addr(3, 4)), ==, 0x12);
+    g_assert_cmphex(pci_test_readl(entry_addr(3, 8)), ==, 0xdeadbeef);
     g_assert_cmphex(msix_get_message(dev, 3).address, ==, 0x123456789aULL);
     g_assert_cmphex(msix_get_message(dev, 3).data, ==, 0xdeadbeef);
 
@@ -223,48 +206,48 @@ static void test_table_mmio(void)
                     MEMTX_ERROR);
 
     /* Vector control: only the mask bit is writable. */
-    mmio_writel(entry_addr(3, 12), 0xfffffffe);
-    g_assert_cmphex(mmio_readl(entry_addr(3, 12)), ==, 0);
-    mmio_writel(entry_addr(3, 12), 0xffffffff);
-    g_assert_cmphex(mmio_readl(entry_addr(3, 12)), ==, 1);
+    pci_test_writel(entry_addr(3, 12), 0xfffffffe);
+    g_assert_cmphex(pci_test_readl(entry_addr(3, 12)), ==, 0);
+    pci_test_writel(entry_addr(3, 12), 0xffffffff);
+    g_assert_cmphex(pci_test_readl(entry_addr(3, 12)), ==, 1);
 
     /* The rest of the BAR is not the table. */
-    g_assert_cmphex(mmio_readl(BAR_ADDR + 0x1000), ==, 0xffffffff);
-    destroy(dev);
+    g_assert_cmphex(pci_test_readl(BAR_ADDR + 0x1000), ==, 0xffffffff);
+    pci_test_destroy(dev);
 }
 
 static void test_delivery(void)
 {
     PCIDevice *dev = create(TYPE_MSIX_DEV);
 
-    mmio_writel(DOORBELL, 0);
+    pci_test_writel(DOORBELL, 0);
     set_entry(0, DOORBELL, 0x12345678, false);
     /* Disabled: nothing, not even a pending bit. */
     msix_notify(dev, 0);
-    g_assert_cmphex(mmio_readl(DOORBELL), ==, 0);
+    g_assert_cmphex(pci_test_readl(DOORBELL), ==, 0);
     g_assert_false(msix_is_pending(dev, 0));
 
     set_ctrl(dev, PCI_MSIX_FLAGS_ENABLE);
     g_assert_true(msix_enabled(dev));
     msix_notify(dev, 0);
-    g_assert_cmphex(mmio_readl(DOORBELL), ==, 0x12345678);
-    mmio_writel(DOORBELL, 0);
+    g_assert_cmphex(pci_test_readl(DOORBELL), ==, 0x12345678);
+    pci_test_writel(DOORBELL, 0);
 
     /* Vector mask: pending bit in the PBA; unmask delivers and clears. */
-    mmio_writel(entry_addr(0, 12), 1);
+    pci_test_writel(entry_addr(0, 12), 1);
     msix_notify(dev, 0);
-    g_assert_cmphex(mmio_readl(DOORBELL), ==, 0);
+    g_assert_cmphex(pci_test_readl(DOORBELL), ==, 0);
     g_assert_true(msix_is_pending(dev, 0));
     g_assert_cmphex(pba_readl(0), ==, 0x1);
     /* libqos writes the PBA back with the bit cleared: ignored. */
-    mmio_writel(BAR_ADDR + PBA_OFF, 0);
+    pci_test_writel(BAR_ADDR + PBA_OFF, 0);
     g_assert_cmphex(pba_readl(0), ==, 0x1);
-    mmio_writel(entry_addr(0, 12), 0);
-    g_assert_cmphex(mmio_readl(DOORBELL), ==, 0x12345678);
+    pci_test_writel(entry_addr(0, 12), 0);
+    g_assert_cmphex(pci_test_readl(DOORBELL), ==, 0x12345678);
     g_assert_cmphex(pba_readl(0), ==, 0);
-    mmio_writel(BAR_ADDR + PBA_OFF, 0xffffffff);
+    pci_test_writel(BAR_ADDR + PBA_OFF, 0xffffffff);
     g_assert_cmphex(pba_readl(0), ==, 0);
-    mmio_writel(DOORBELL, 0);
+    pci_test_writel(DOORBELL, 0);
 
     /* Function mask: pending; function unmask delivers. */
     set_entry(7, DOORBELL + 4, 0x77, false);
@@ -273,32 +256,32 @@ static void test_delivery(void)
     msix_notify(dev, 7);
     msix_notify(dev, 0);
     g_assert_cmphex(pba_readl(0), ==, 0x81);
-    g_assert_cmphex(mmio_readl(DOORBELL + 4), ==, 0);
+    g_assert_cmphex(pci_test_readl(DOORBELL + 4), ==, 0);
     set_ctrl(dev, PCI_MSIX_FLAGS_ENABLE);
-    g_assert_cmphex(mmio_readl(DOORBELL + 4), ==, 0x77);
-    g_assert_cmphex(mmio_readl(DOORBELL), ==, 0x12345678);
+    g_assert_cmphex(pci_test_readl(DOORBELL + 4), ==, 0x77);
+    g_assert_cmphex(pci_test_readl(DOORBELL), ==, 0x12345678);
     g_assert_cmphex(pba_readl(0), ==, 0);
 
     /* A pending bit survives disable and is delivered on enable. */
-    mmio_writel(entry_addr(7, 12), 1);
+    pci_test_writel(entry_addr(7, 12), 1);
     msix_notify(dev, 7);
-    mmio_writel(DOORBELL + 4, 0);
+    pci_test_writel(DOORBELL + 4, 0);
     set_ctrl(dev, 0);
-    mmio_writel(entry_addr(7, 12), 0);
-    g_assert_cmphex(mmio_readl(DOORBELL + 4), ==, 0);
+    pci_test_writel(entry_addr(7, 12), 0);
+    g_assert_cmphex(pci_test_readl(DOORBELL + 4), ==, 0);
     set_ctrl(dev, PCI_MSIX_FLAGS_ENABLE);
-    g_assert_cmphex(mmio_readl(DOORBELL + 4), ==, 0x77);
+    g_assert_cmphex(pci_test_readl(DOORBELL + 4), ==, 0x77);
 
     /* Bus master off: dropped. */
-    mmio_writel(DOORBELL, 0);
+    pci_test_writel(DOORBELL, 0);
     pci_config_write(dev, PCI_COMMAND, PCI_COMMAND_MEMORY, 2);
     msix_notify(dev, 0);
-    g_assert_cmphex(mmio_readl(DOORBELL), ==, 0);
+    g_assert_cmphex(pci_test_readl(DOORBELL), ==, 0);
     g_assert_false(msix_is_pending(dev, 0));
 
     /* Out of range vectors are ignored. */
     msix_notify(dev, NVEC);
-    destroy(dev);
+    pci_test_destroy(dev);
 }
 
 static void test_reset(void)
@@ -317,29 +300,7 @@ static void test_reset(void)
     g_assert_true(msix_is_masked(dev, 1));
     g_assert_cmphex(pci_get_long(dev->msix_table + PCI_MSIX_ENTRY_SIZE +
                                  PCI_MSIX_ENTRY_VECTOR_CTRL), ==, 1);
-    destroy(dev);
-}
-
-static void log_use(PCIDevice *dev, unsigned v, MSIMessage msg)
-{
-    g_string_append_printf(hook_log, "use%u:%" PRIx64 ":%x ", v, msg.address,
-                           msg.data);
-}
-
-static void log_mask(PCIDevice *dev, unsigned v)
-{
-    g_string_append_printf(hook_log, "mask%u ", v);
-}
-
-static void log_unmask(PCIDevice *dev, unsigned v, MSIMessage msg)
-{
-    g_string_append_printf(hook_log, "unmask%u:%" PRIx64 ":%x ", v,
-                           msg.address, msg.data);
-}
-
-static void log_release(PCIDevice *dev, unsigned v)
-{
-    g_string_append_printf(hook_log, "release%u ", v);
+    pci_test_destroy(dev);
 }
 
 static void log_poll(PCIDevice *dev, unsigned start, unsigned end)
@@ -352,75 +313,65 @@ static void log_poll(PCIDevice *dev, unsigned start, unsigned end)
 }
 
 static const PCIVectorHooks log_hooks = {
-    .use = log_use,
-    .mask = log_mask,
-    .unmask = log_unmask,
-    .release = log_release,
+    PCI_TEST_LOG_HOOKS,
     .poll = log_poll,
 };
-
-static void assert_log(const char *expected)
-{
-    g_assert_cmpstr(hook_log->str, ==, expected);
-    g_string_truncate(hook_log, 0);
-}
 
 static void test_hooks(void)
 {
     PCIDevice *dev = create(TYPE_MSIX_DEV);
 
-    hook_log = g_string_new("");
-    pci_set_vector_hooks(dev, &log_hooks);
+    pci_test_log_begin(dev, &log_hooks);
 
     /* Enabled with everything masked: nothing in use. */
     set_ctrl(dev, PCI_MSIX_FLAGS_ENABLE);
-    assert_log("");
+    pci_test_assert_log("");
     set_entry(0, DOORBELL, 0xa0, true);
-    assert_log("");
-    mmio_writel(entry_addr(0, 12), 0);
-    assert_log("use0:3000:a0 ");
+    pci_test_assert_log("");
+    pci_test_writel(entry_addr(0, 12), 0);
+    pci_test_assert_log("use0:3000:a0 ");
     g_assert_cmpint(dev->vector_state[0], ==, PCI_VECTOR_LIVE);
-    mmio_writel(entry_addr(0, 12), 1);
-    assert_log("mask0 ");
-    mmio_writel(entry_addr(0, 12), 0);
-    assert_log("unmask0:3000:a0 ");
+    pci_test_writel(entry_addr(0, 12), 1);
+    pci_test_assert_log("mask0 ");
+    pci_test_writel(entry_addr(0, 12), 0);
+    pci_test_assert_log("unmask0:3000:a0 ");
 
     /* Message change while live: unmask with the new message. */
-    mmio_writel(entry_addr(0, 8), 0xa1);
-    assert_log("unmask0:3000:a1 ");
-    mmio_writel(entry_addr(0, 8), 0xa1);
-    assert_log("");
-    mmio_writel(entry_addr(0, 4), 0x1);
-    assert_log("unmask0:100003000:a1 ");
-    mmio_writel(entry_addr(0, 4), 0);
-    assert_log("unmask0:3000:a1 ");
+    pci_test_writel(entry_addr(0, 8), 0xa1);
+    pci_test_assert_log("unmask0:3000:a1 ");
+    pci_test_writel(entry_addr(0, 8), 0xa1);
+    pci_test_assert_log("");
+    pci_test_writel(entry_addr(0, 4), 0x1);
+    pci_test_assert_log("unmask0:100003000:a1 ");
+    pci_test_writel(entry_addr(0, 4), 0);
+    pci_test_assert_log("unmask0:3000:a1 ");
 
     /* Message change while masked: no call until unmask. */
-    mmio_writel(entry_addr(0, 12), 1);
-    mmio_writel(entry_addr(0, 8), 0xa2);
-    assert_log("mask0 ");
-    mmio_writel(entry_addr(0, 12), 0);
-    assert_log("unmask0:3000:a2 ");
+    pci_test_writel(entry_addr(0, 12), 1);
+    pci_test_writel(entry_addr(0, 8), 0xa2);
+    pci_test_assert_log("mask0 ");
+    pci_test_writel(entry_addr(0, 12), 0);
+    pci_test_assert_log("unmask0:3000:a2 ");
 
     /* Function mask and unmask */
     set_entry(2, DOORBELL, 0xc0, false);
-    assert_log("use2:3000:c0 ");
+    pci_test_assert_log("use2:3000:c0 ");
     set_ctrl(dev, PCI_MSIX_FLAGS_ENABLE | PCI_MSIX_FLAGS_MASKALL);
-    assert_log("mask0 mask2 ");
+    pci_test_assert_log("mask0 mask2 ");
     set_ctrl(dev, PCI_MSIX_FLAGS_ENABLE);
-    assert_log("unmask0:3000:a2 unmask2:3000:c0 ");
+    pci_test_assert_log("unmask0:3000:a2 unmask2:3000:c0 ");
 
     /* MSI is off: writing its capability leaves MSI-X vectors alone. */
     pci_config_write(dev, dev->msi_cap + PCI_MSI_DATA_64, 0x55, 2);
-    assert_log("");
+    pci_test_assert_log("");
 
     /* Disable releases what is in use. */
     set_ctrl(dev, 0);
-    assert_log("release0 release2 ");
+    pci_test_assert_log("release0 release2 ");
     set_ctrl(dev, PCI_MSIX_FLAGS_ENABLE | PCI_MSIX_FLAGS_MASKALL);
-    assert_log("");
+    pci_test_assert_log("");
     set_ctrl(dev, 0);
-    assert_log("");
+    pci_test_assert_log("");
 
     /* Poll before a PBA read, over the vectors that dword covers. */
     poll_calls = 0;
@@ -432,10 +383,10 @@ static void test_hooks(void)
 
     /* Unrealize releases live vectors. */
     set_ctrl(dev, PCI_MSIX_FLAGS_ENABLE);
-    assert_log("use0:3000:a2 use2:3000:c0 ");
-    destroy(dev);
-    assert_log("release0 release2 ");
-    g_string_free(hook_log, true);
+    pci_test_assert_log("use0:3000:a2 use2:3000:c0 ");
+    pci_test_destroy(dev);
+    pci_test_assert_log("release0 release2 ");
+    pci_test_log_end();
 }
 
 static void test_exclusive_bar(void)
@@ -456,14 +407,14 @@ static void test_exclusive_bar(void)
     g_assert_cmphex(pci_get_bar_addr(dev, 1), ==, BAR_ADDR);
     set_ctrl(dev, PCI_MSIX_FLAGS_ENABLE);
     set_entry(2, DOORBELL, 0x2222, false);
-    mmio_writel(DOORBELL, 0);
+    pci_test_writel(DOORBELL, 0);
     msix_notify(dev, 2);
-    g_assert_cmphex(mmio_readl(DOORBELL), ==, 0x2222);
-    mmio_writel(entry_addr(2, 12), 1);
+    g_assert_cmphex(pci_test_readl(DOORBELL), ==, 0x2222);
+    pci_test_writel(entry_addr(2, 12), 1);
     msix_notify(dev, 2);
-    g_assert_cmphex(mmio_readl(BAR_ADDR + 0x800), ==, 1u << 2);
-    destroy(dev);
-    g_assert_cmphex(mmio_readl(BAR_ADDR), ==, 0xffffffff);
+    g_assert_cmphex(pci_test_readl(BAR_ADDR + 0x800), ==, 1u << 2);
+    pci_test_destroy(dev);
+    g_assert_cmphex(pci_test_readl(BAR_ADDR), ==, 0xffffffff);
 }
 
 /* Bigger tables: the PBA follows the table, the BAR grows. */
@@ -484,7 +435,7 @@ static void test_exclusive_bar_large(void)
     g_assert_cmphex(pci_config_read(dev, PCI_BASE_ADDRESS_3, 4), ==, 0);
     g_assert_cmpuint(msix_init_exclusive_bar(dev, 4096, 3, &err), ==, 0);
     error_free_or_abort(&err);
-    destroy(dev);
+    pci_test_destroy(dev);
 }
 
 static void test_init_errors(void)
@@ -551,17 +502,13 @@ static void test_init_errors(void)
     g_assert_false(msix_present(dev));
     memory_region_finalize(&bar);
     memory_region_finalize(&small);
-    destroy(dev);
+    pci_test_destroy(dev);
 }
 
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
-    memory_system_init();
-    memory_region_init_ram(&ram, NULL, "ram", RAM_SIZE, &error_abort);
-    memory_region_add_subregion(get_system_memory(), 0, &ram);
-    bus = pci_root_bus_new(NULL, "pcie.0", get_system_memory(),
-                           get_system_io(), get_system_memory(), true);
+    bus = pci_test_machine_init(RAM_SIZE);
 
     g_test_add_func("/pci/msix/capability", test_capability);
     g_test_add_func("/pci/msix/table-mmio", test_table_mmio);

@@ -4,6 +4,7 @@
  */
 #include "qemu/osdep.h"
 #include "hw/pci/pci.h"
+#include "pci-test-util.h"
 
 #define TYPE_BAR_DEV "test-pci-bar-dev"
 #define TYPE_NOIRQ_DEV "test-pci-noirq-dev"
@@ -24,7 +25,6 @@ typedef struct BarDev {
 } BarDev;
 
 static PCIBus *bus;
-static MemoryRegion ram;
 static int irq_level[PCI_NUM_PINS];
 static int irq_calls;
 
@@ -122,31 +122,9 @@ static void bar_dev_register_types(void)
 
 type_init(bar_dev_register_types)
 
-static PCIDevice *try_create_with(const char *type, const char *prop,
-                                  const char *value, Error **errp)
-{
-    DeviceState *qdev = qdev_new(type);
-
-    if (prop) {
-        qdev_prop_set(qdev, prop, value, &error_abort);
-    }
-    if (!qdev_realize(qdev, &bus->qbus, errp)) {
-        object_unref(OBJECT(qdev));
-        return NULL;
-    }
-    object_unref(OBJECT(qdev));
-    return PCI_DEVICE(qdev);
-}
-
 static PCIDevice *create(const char *type)
 {
-    return try_create_with(type, NULL, NULL, &error_abort);
-}
-
-static void destroy(PCIDevice *dev)
-{
-    qdev_unrealize(DEVICE(dev));
-    object_unparent(OBJECT(dev));
+    return pci_test_new(type, &error_abort, NULL);
 }
 
 static uint32_t cfg_readl(PCIDevice *dev, int reg)
@@ -162,27 +140,6 @@ static void cfg_writel(PCIDevice *dev, int reg, uint32_t val)
 static void set_command(PCIDevice *dev, uint16_t cmd)
 {
     pci_config_write(dev, PCI_COMMAND, cmd, 2);
-}
-
-static uint32_t mem_readl(hwaddr addr)
-{
-    return address_space_ldl_le(&address_space_memory, addr, NULL);
-}
-
-static MemTxResult mem_writel(hwaddr addr, uint32_t val)
-{
-    MemTxResult res;
-
-    address_space_stl_le(&address_space_memory, addr, val, &res);
-    return res;
-}
-
-static uint64_t io_read(hwaddr addr, unsigned size)
-{
-    uint64_t val;
-
-    address_space_read_sized(&address_space_io, addr, size, &val);
-    return val;
 }
 
 static void test_sizing(void)
@@ -221,7 +178,7 @@ static void test_sizing(void)
     g_assert_cmphex(cfg_readl(dev, PCI_BASE_ADDRESS_3), ==, 0);
     g_assert_cmphex(cfg_readl(dev, PCI_BASE_ADDRESS_4), ==,
                     PCI_BASE_ADDRESS_MEM_PREFETCH);
-    destroy(dev);
+    pci_test_destroy(dev);
 }
 
 static void test_mapping_command(void)
@@ -232,24 +189,24 @@ static void test_mapping_command(void)
     cfg_writel(dev, PCI_BASE_ADDRESS_1, 0xe0000000);
     g_assert_cmphex(pci_get_bar_addr(dev, 0), ==, PCI_BAR_UNMAPPED);
     g_assert_cmphex(pci_get_bar_addr(dev, 1), ==, PCI_BAR_UNMAPPED);
-    g_assert_cmphex(mem_readl(0xe0000000), ==, 0xffffffff);
-    g_assert_cmpint(mem_writel(0xe0000000, 1), ==, MEMTX_DECODE_ERROR);
+    g_assert_cmphex(pci_test_readl(0xe0000000), ==, 0xffffffff);
+    g_assert_cmpint(pci_test_writel(0xe0000000, 1), ==, MEMTX_DECODE_ERROR);
 
     set_command(dev, PCI_COMMAND_MEMORY);
     g_assert_cmphex(pci_get_bar_addr(dev, 1), ==, 0xe0000000);
     g_assert_cmphex(pci_get_bar_addr(dev, 0), ==, PCI_BAR_UNMAPPED);
-    g_assert_cmpint(mem_writel(0xe0000ffc, 0xcafef00d), ==, MEMTX_OK);
-    g_assert_cmphex(mem_readl(0xe0000ffc), ==, 0xcafef00d);
-    g_assert_cmphex(io_read(0xc004, 4), ==, 0xffffffff);
+    g_assert_cmpint(pci_test_writel(0xe0000ffc, 0xcafef00d), ==, MEMTX_OK);
+    g_assert_cmphex(pci_test_readl(0xe0000ffc), ==, 0xcafef00d);
+    g_assert_cmphex(pci_test_io_read(0xc004, 4), ==, 0xffffffff);
 
     set_command(dev, PCI_COMMAND_MEMORY | PCI_COMMAND_IO);
     g_assert_cmphex(pci_get_bar_addr(dev, 0), ==, 0xc000);
     ((BarDev *)dev)->io_reg = 0x100;
-    g_assert_cmphex(io_read(0xc004, 4), ==, 0x104);
+    g_assert_cmphex(pci_test_io_read(0xc004, 4), ==, 0x104);
 
     set_command(dev, PCI_COMMAND_IO);
     g_assert_cmphex(pci_get_bar_addr(dev, 1), ==, PCI_BAR_UNMAPPED);
-    g_assert_cmphex(mem_readl(0xe0000ffc), ==, 0xffffffff);
+    g_assert_cmphex(pci_test_readl(0xe0000ffc), ==, 0xffffffff);
 
     /* Address 0 and IO beyond 64 KiB stay unmapped. */
     cfg_writel(dev, PCI_BASE_ADDRESS_0, 0x10000 | PCI_BASE_ADDRESS_SPACE_IO);
@@ -269,8 +226,8 @@ static void test_mapping_command(void)
     g_assert_cmphex(pci_get_bar_addr(dev, 1), ==, 0xe0000000);
 
     /* Unrealize unmaps. */
-    destroy(dev);
-    g_assert_cmphex(mem_readl(0xe0000ffc), ==, 0xffffffff);
+    pci_test_destroy(dev);
+    g_assert_cmphex(pci_test_readl(0xe0000ffc), ==, 0xffffffff);
 }
 
 static void test_move_and_sizing_unmaps(void)
@@ -279,32 +236,32 @@ static void test_move_and_sizing_unmaps(void)
 
     set_command(dev, PCI_COMMAND_MEMORY);
     cfg_writel(dev, PCI_BASE_ADDRESS_1, 0xe0000000);
-    mem_writel(0xe0000010, 0x11223344);
+    pci_test_writel(0xe0000010, 0x11223344);
 
     cfg_writel(dev, PCI_BASE_ADDRESS_1, 0xe0004000);
     g_assert_cmphex(pci_get_bar_addr(dev, 1), ==, 0xe0004000);
-    g_assert_cmphex(mem_readl(0xe0000010), ==, 0xffffffff);
-    g_assert_cmphex(mem_readl(0xe0004010), ==, 0x11223344);
+    g_assert_cmphex(pci_test_readl(0xe0000010), ==, 0xffffffff);
+    g_assert_cmphex(pci_test_readl(0xe0004010), ==, 0x11223344);
 
     /* Sizing with decoding on: a 32-bit BAR reaching 4 GiB is unmapped. */
     cfg_writel(dev, PCI_BASE_ADDRESS_1, 0xffffffff);
     g_assert_cmphex(pci_get_bar_addr(dev, 1), ==, PCI_BAR_UNMAPPED);
-    g_assert_cmphex(mem_readl(0xfffff010), ==, 0xffffffff);
-    g_assert_cmphex(mem_readl(0xe0004010), ==, 0xffffffff);
+    g_assert_cmphex(pci_test_readl(0xfffff010), ==, 0xffffffff);
+    g_assert_cmphex(pci_test_readl(0xe0004010), ==, 0xffffffff);
     cfg_writel(dev, PCI_BASE_ADDRESS_1, 0xe0004000);
-    g_assert_cmphex(mem_readl(0xe0004010), ==, 0x11223344);
+    g_assert_cmphex(pci_test_readl(0xe0004010), ==, 0x11223344);
 
     /* The prefetchable BAR, and two BARs moving past each other */
     cfg_writel(dev, PCI_BASE_ADDRESS_4, 0xe0010000);
     g_assert_cmphex(pci_get_bar_addr(dev, 4), ==, 0xe0010000);
-    mem_writel(0xe0010000, 0x55);
+    pci_test_writel(0xe0010000, 0x55);
     cfg_writel(dev, PCI_BASE_ADDRESS_1, 0xe0010000);
     g_assert_cmphex(pci_get_bar_addr(dev, 1), ==, 0xe0010000);
     /* Overlapping BARs: the guest's problem, but nothing breaks. */
     cfg_writel(dev, PCI_BASE_ADDRESS_4, 0xe0020000);
-    g_assert_cmphex(mem_readl(0xe0020000), ==, 0x55);
-    g_assert_cmphex(mem_readl(0xe0010010), ==, 0x11223344);
-    destroy(dev);
+    g_assert_cmphex(pci_test_readl(0xe0020000), ==, 0x55);
+    g_assert_cmphex(pci_test_readl(0xe0010010), ==, 0x11223344);
+    pci_test_destroy(dev);
 }
 
 static void test_mem64(void)
@@ -315,13 +272,13 @@ static void test_mem64(void)
     cfg_writel(dev, PCI_BASE_ADDRESS_2, 0);
     cfg_writel(dev, PCI_BASE_ADDRESS_3, 0x1);
     g_assert_cmphex(pci_get_bar_addr(dev, 2), ==, 0x100000000ULL);
-    g_assert_cmpint(mem_writel(0x100000008ULL, 0xa5a5a5a5), ==, MEMTX_OK);
-    g_assert_cmphex(mem_readl(0x100000008ULL), ==, 0xa5a5a5a5);
+    g_assert_cmpint(pci_test_writel(0x100000008ULL, 0xa5a5a5a5), ==, MEMTX_OK);
+    g_assert_cmphex(pci_test_readl(0x100000008ULL), ==, 0xa5a5a5a5);
 
     cfg_writel(dev, PCI_BASE_ADDRESS_2, 0x80000000);
     g_assert_cmphex(pci_get_bar_addr(dev, 2), ==, 0x180000000ULL);
-    g_assert_cmphex(mem_readl(0x180000008ULL), ==, 0xa5a5a5a5);
-    g_assert_cmphex(mem_readl(0x100000008ULL), ==, 0xffffffff);
+    g_assert_cmphex(pci_test_readl(0x180000008ULL), ==, 0xa5a5a5a5);
+    g_assert_cmphex(pci_test_readl(0x100000008ULL), ==, 0xffffffff);
     /* Both halves all ones (sizing): unmapped */
     cfg_writel(dev, PCI_BASE_ADDRESS_2, 0xffffffff);
     cfg_writel(dev, PCI_BASE_ADDRESS_3, 0xffffffff);
@@ -330,8 +287,8 @@ static void test_mem64(void)
     cfg_writel(dev, PCI_BASE_ADDRESS_3, 0);
     cfg_writel(dev, PCI_BASE_ADDRESS_2, 0xe0040000);
     g_assert_cmphex(pci_get_bar_addr(dev, 2), ==, 0xe0040000);
-    g_assert_cmphex(mem_readl(0xe0040008), ==, 0xa5a5a5a5);
-    destroy(dev);
+    g_assert_cmphex(pci_test_readl(0xe0040008), ==, 0xa5a5a5a5);
+    pci_test_destroy(dev);
 }
 
 static char *write_rom_file(size_t len)
@@ -354,8 +311,8 @@ static char *write_rom_file(size_t len)
 static void test_rom(void)
 {
     g_autofree char *path = write_rom_file(3000);
-    PCIDevice *dev = try_create_with(TYPE_BAR_DEV, "romfile", path,
-                                     &error_abort);
+    PCIDevice *dev = pci_test_new(TYPE_BAR_DEV, &error_abort,
+                                  "romfile", path, NULL);
 
     g_assert_true(dev->has_rom);
     g_assert_cmphex(cfg_readl(dev, PCI_ROM_ADDRESS), ==, 0);
@@ -371,19 +328,19 @@ static void test_rom(void)
     g_assert_cmphex(pci_get_bar_addr(dev, PCI_ROM_SLOT), ==, PCI_BAR_UNMAPPED);
     cfg_writel(dev, PCI_ROM_ADDRESS, 0xe0100000 | PCI_ROM_ADDRESS_ENABLE);
     g_assert_cmphex(pci_get_bar_addr(dev, PCI_ROM_SLOT), ==, 0xe0100000);
-    g_assert_cmphex(mem_readl(0xe0100000) & 0xffff, ==, 0xaa55);
-    g_assert_cmphex(mem_readl(0xe0100000 + 2996), ==, 0xb7b6b5b4);
+    g_assert_cmphex(pci_test_readl(0xe0100000) & 0xffff, ==, 0xaa55);
+    g_assert_cmphex(pci_test_readl(0xe0100000 + 2996), ==, 0xb7b6b5b4);
     /* Beyond the image, within the BAR: zeroes. Read-only. */
-    g_assert_cmphex(mem_readl(0xe0100000 + 3000), ==, 0);
-    mem_writel(0xe0100000, 0);
-    g_assert_cmphex(mem_readl(0xe0100000) & 0xffff, ==, 0xaa55);
+    g_assert_cmphex(pci_test_readl(0xe0100000 + 3000), ==, 0);
+    pci_test_writel(0xe0100000, 0);
+    g_assert_cmphex(pci_test_readl(0xe0100000) & 0xffff, ==, 0xaa55);
     set_command(dev, 0);
     g_assert_cmphex(pci_get_bar_addr(dev, PCI_ROM_SLOT), ==, PCI_BAR_UNMAPPED);
     set_command(dev, PCI_COMMAND_MEMORY);
     device_cold_reset(DEVICE(dev));
     g_assert_cmphex(cfg_readl(dev, PCI_ROM_ADDRESS), ==, 0);
     g_assert_cmphex(pci_get_bar_addr(dev, PCI_ROM_SLOT), ==, PCI_BAR_UNMAPPED);
-    destroy(dev);
+    pci_test_destroy(dev);
     unlink(path);
 }
 
@@ -391,45 +348,35 @@ static void test_rom_options(void)
 {
     g_autofree char *path = write_rom_file(3000);
     PCIDevice *dev;
-    DeviceState *qdev;
     Error *err = NULL;
 
     /* rombar=0 hides the image. */
-    qdev = qdev_new(TYPE_BAR_DEV);
-    qdev_prop_set(qdev, "romfile", path, &error_abort);
-    qdev_prop_set(qdev, "rombar", "0", &error_abort);
-    qdev_realize_and_unref(qdev, &bus->qbus, &error_abort);
-    dev = PCI_DEVICE(qdev);
+    dev = pci_test_new(TYPE_BAR_DEV, &error_abort,
+                       "romfile", path, "rombar", "0", NULL);
     g_assert_false(dev->has_rom);
     cfg_writel(dev, PCI_ROM_ADDRESS, 0xffffffff);
     g_assert_cmphex(cfg_readl(dev, PCI_ROM_ADDRESS), ==, 0);
-    destroy(dev);
+    pci_test_destroy(dev);
 
     /* romsize enlarges the BAR, and must hold the image. */
-    dev = try_create_with(TYPE_BAR_DEV, "romsize", "65536", &error_abort);
+    dev = pci_test_new(TYPE_BAR_DEV, &error_abort, "romsize", "65536", NULL);
     g_assert_false(dev->has_rom);
-    destroy(dev);
-    qdev = qdev_new(TYPE_BAR_DEV);
-    qdev_prop_set(qdev, "romfile", path, &error_abort);
-    qdev_prop_set(qdev, "romsize", "65536", &error_abort);
-    qdev_realize_and_unref(qdev, &bus->qbus, &error_abort);
-    dev = PCI_DEVICE(qdev);
+    pci_test_destroy(dev);
+    dev = pci_test_new(TYPE_BAR_DEV, &error_abort,
+                       "romfile", path, "romsize", "65536", NULL);
     cfg_writel(dev, PCI_ROM_ADDRESS, 0xffffffff);
     g_assert_cmphex(cfg_readl(dev, PCI_ROM_ADDRESS), ==, 0xffff0001);
-    destroy(dev);
+    pci_test_destroy(dev);
 
-    qdev = qdev_new(TYPE_BAR_DEV);
-    qdev_prop_set(qdev, "romfile", path, &error_abort);
-    qdev_prop_set(qdev, "romsize", "2048", &error_abort);
-    g_assert_false(qdev_realize(qdev, &bus->qbus, &err));
+    g_assert_null(pci_test_new(TYPE_BAR_DEV, &err,
+                               "romfile", path, "romsize", "2048", NULL));
     g_assert_nonnull(strstr(error_get_pretty(err), path));
     g_assert_nonnull(strstr(error_get_pretty(err), "romsize"));
     error_free_or_abort(&err);
-    object_unref(OBJECT(qdev));
 
     /* An unreadable file names the file and what to do. */
-    g_assert_null(try_create_with(TYPE_BAR_DEV, "romfile",
-                                  "/nonexistent/rom.bin", &err));
+    g_assert_null(pci_test_new(TYPE_BAR_DEV, &err,
+                               "romfile", "/nonexistent/rom.bin", NULL));
     g_assert_nonnull(strstr(error_get_pretty(err), "/nonexistent/rom.bin"));
     g_assert_nonnull(strstr(error_get_pretty(err), "rombar=0"));
     error_free_or_abort(&err);
@@ -507,7 +454,7 @@ static void test_intx(void)
     g_assert_cmpint(irq_level[0], ==, 0);
     g_assert_cmpuint(status(a) & PCI_STATUS_INTERRUPT, ==, 0);
     pci_irq_assert(b);
-    destroy(b);
+    pci_test_destroy(b);
     g_assert_cmpint(irq_level[0], ==, 0);
 
     /* No pin: nothing happens. */
@@ -515,8 +462,8 @@ static void test_intx(void)
     pci_irq_assert(none);
     g_assert_cmpint(irq_calls, ==, 0);
     g_assert_cmpuint(status(none) & PCI_STATUS_INTERRUPT, ==, 0);
-    destroy(none);
-    destroy(a);
+    pci_test_destroy(none);
+    pci_test_destroy(a);
 }
 
 static void test_bus_master(void)
@@ -525,14 +472,14 @@ static void test_bus_master(void)
     uint32_t val = 0x87654321;
     uint32_t got = 0;
 
-    mem_writel(0x1000, 0);
+    pci_test_writel(0x1000, 0);
     g_assert_cmpint(pci_dma_write(dev, 0x1000, &val, 4), !=, MEMTX_OK);
-    g_assert_cmphex(mem_readl(0x1000), ==, 0);
+    g_assert_cmphex(pci_test_readl(0x1000), ==, 0);
     g_assert_cmpint(pci_dma_read(dev, 0x1000, &got, 4), !=, MEMTX_OK);
 
     set_command(dev, PCI_COMMAND_MASTER);
     g_assert_cmpint(pci_dma_write(dev, 0x1000, &val, 4), ==, MEMTX_OK);
-    g_assert_cmphex(mem_readl(0x1000), ==, 0x87654321);
+    g_assert_cmphex(pci_test_readl(0x1000), ==, 0x87654321);
     g_assert_cmpint(pci_dma_read(dev, 0x1000, &got, 4), ==, MEMTX_OK);
     g_assert_cmphex(got, ==, 0x87654321);
     g_assert_true(pci_get_address_space(dev) == &dev->bus_master_as);
@@ -541,27 +488,23 @@ static void test_bus_master(void)
     set_command(dev, PCI_COMMAND_MASTER | PCI_COMMAND_MEMORY);
     cfg_writel(dev, PCI_BASE_ADDRESS_1, 0xe0000000);
     g_assert_cmpint(pci_dma_write(dev, 0xe0000004, &val, 4), ==, MEMTX_OK);
-    g_assert_cmphex(mem_readl(0xe0000004), ==, 0x87654321);
+    g_assert_cmphex(pci_test_readl(0xe0000004), ==, 0x87654321);
 
     set_command(dev, 0);
     val = 0x1111;
     g_assert_cmpint(pci_dma_write(dev, 0x1000, &val, 4), !=, MEMTX_OK);
-    g_assert_cmphex(mem_readl(0x1000), ==, 0x87654321);
+    g_assert_cmphex(pci_test_readl(0x1000), ==, 0x87654321);
     /* Reset turns bus mastering off. */
     set_command(dev, PCI_COMMAND_MASTER);
     device_cold_reset(DEVICE(dev));
     g_assert_cmpint(pci_dma_write(dev, 0x1000, &val, 4), !=, MEMTX_OK);
-    destroy(dev);
+    pci_test_destroy(dev);
 }
 
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
-    memory_system_init();
-    memory_region_init_ram(&ram, NULL, "ram", RAM_SIZE, &error_abort);
-    memory_region_add_subregion(get_system_memory(), 0, &ram);
-    bus = pci_root_bus_new(NULL, "pcie.0", get_system_memory(),
-                           get_system_io(), get_system_memory(), true);
+    bus = pci_test_machine_init(RAM_SIZE);
     pci_bus_irqs(bus, record_irq, map_irq, NULL, PCI_NUM_PINS);
 
     g_test_add_func("/pci/bar/sizing", test_sizing);

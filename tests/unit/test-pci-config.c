@@ -6,6 +6,7 @@
 #include "qemu/osdep.h"
 #include "hw/pci/pci.h"
 #include "hw/pci/pci_host.h"
+#include "pci-test-util.h"
 
 #define TYPE_CFG_DEV "test-pci-cfg-dev"
 #define TYPE_CFG_DEV_CONV "test-pci-cfg-dev-conventional"
@@ -67,23 +68,12 @@ static PCIDevice *try_create(const char *type, int devfn, bool multifunction,
 
     PCI_DEVICE(qdev)->devfn = devfn;
     PCI_DEVICE(qdev)->multifunction = multifunction;
-    if (!qdev_realize(qdev, &bus->qbus, errp)) {
-        object_unref(OBJECT(qdev));
-        return NULL;
-    }
-    object_unref(OBJECT(qdev));
-    return PCI_DEVICE(qdev);
+    return pci_test_realize(qdev, errp);
 }
 
 static PCIDevice *create(const char *type, int devfn)
 {
     return try_create(type, devfn, false, &error_abort);
-}
-
-static void destroy(PCIDevice *dev)
-{
-    qdev_unrealize(DEVICE(dev));
-    object_unparent(OBJECT(dev));
 }
 
 static void assert_error_contains(Error *err, const char *text)
@@ -112,7 +102,7 @@ static void test_header(void)
     g_assert_true(pci_is_express(dev));
     g_assert_cmpint(dev->devfn, ==, PCI_DEVFN(3, 0));
     g_assert_true(pci_bus_get_device(bus, PCI_DEVFN(3, 0)) == dev);
-    destroy(dev);
+    pci_test_destroy(dev);
     g_assert_null(pci_bus_get_device(bus, PCI_DEVFN(3, 0)));
 }
 
@@ -140,7 +130,7 @@ static void test_read_only(void)
     pci_config_write(dev, PCI_INTERRUPT_LINE, 0x0b, 1);
     g_assert_cmpuint(pci_config_read(dev, PCI_CACHE_LINE_SIZE, 2), ==, 0x4010);
     g_assert_cmpuint(pci_config_read(dev, PCI_INTERRUPT_LINE, 1), ==, 0x0b);
-    destroy(dev);
+    pci_test_destroy(dev);
 }
 
 static void test_command(void)
@@ -165,7 +155,7 @@ static void test_command(void)
     pci_config_write(dev, PCI_COMMAND, all, 2);
     device_cold_reset(DEVICE(dev));
     g_assert_cmpuint(pci_config_read(dev, PCI_COMMAND, 2), ==, 0);
-    destroy(dev);
+    pci_test_destroy(dev);
 }
 
 static void test_status_w1c(void)
@@ -192,7 +182,7 @@ static void test_status_w1c(void)
     pci_set_word(dev->config + PCI_STATUS, PCI_STATUS_PARITY);
     pci_config_write(dev, PCI_COMMAND, (uint32_t)PCI_STATUS_PARITY << 16, 4);
     g_assert_cmpuint(pci_config_read(dev, PCI_STATUS, 2), ==, 0);
-    destroy(dev);
+    pci_test_destroy(dev);
 }
 
 static void test_out_of_range(void)
@@ -209,7 +199,7 @@ static void test_out_of_range(void)
     pci_config_write(dev, 0xfe, 0xffffffff, 4);
     pci_config_write(dev, 0x100, 0xffffffff, 4);
     g_assert_cmpuint(pci_config_read(dev, 0xfc, 4), ==, 0);
-    destroy(dev);
+    pci_test_destroy(dev);
 }
 
 static void test_devfn(void)
@@ -245,7 +235,7 @@ static void test_devfn(void)
     c = try_create(TYPE_CFG_DEV, PCI_DEVFN(5, 0), true, &error_abort);
     g_assert_cmpuint(pci_config_read(c, PCI_HEADER_TYPE, 1), ==, 0x80);
     g_assert_true(c->cap_present & QEMU_PCI_CAP_MULTIFUNCTION);
-    destroy(f1);
+    pci_test_destroy(f1);
     f1 = try_create(TYPE_CFG_DEV, PCI_DEVFN(5, 1), false, &error_abort);
 
     /* Not a PCI bus */
@@ -258,10 +248,10 @@ static void test_devfn(void)
         object_unref(OBJECT(qdev));
     }
 
-    destroy(f1);
-    destroy(c);
-    destroy(b);
-    destroy(a);
+    pci_test_destroy(f1);
+    pci_test_destroy(c);
+    pci_test_destroy(b);
+    pci_test_destroy(a);
     g_assert_cmpint(pci_bus_find_free_devfn(bus), ==, 0);
 }
 
@@ -280,8 +270,8 @@ static void test_for_each(void)
     g_assert_cmpint(n, ==, 2);
     g_assert_null(pci_bus_get_device(bus, 256));
     g_assert_null(pci_bus_get_device(bus, -1));
-    destroy(a);
-    destroy(b);
+    pci_test_destroy(a);
+    pci_test_destroy(b);
 }
 
 static void test_capabilities(void)
@@ -366,7 +356,7 @@ static void test_capabilities(void)
     /* Everything is free again. */
     g_assert_cmpuint(pci_add_capability(dev, PCI_CAP_ID_MSI, 0, 0xc0,
                                         &error_abort), ==, 0x40);
-    destroy(dev);
+    pci_test_destroy(dev);
 }
 
 static void test_capability_loop(void)
@@ -394,7 +384,7 @@ static void test_capability_loop(void)
     /* Without the status bit there is no list. */
     pci_set_word(c + PCI_STATUS, 0);
     g_assert_cmpuint(pci_find_capability(dev, PCI_CAP_ID_VNDR), ==, 0);
-    destroy(dev);
+    pci_test_destroy(dev);
 }
 
 static void test_ext_capabilities(void)
@@ -473,8 +463,8 @@ static void test_ext_capabilities(void)
                                        &err));
     assert_error_contains(err, "broken");
     error_free_or_abort(&err);
-    destroy(conv);
-    destroy(dev);
+    pci_test_destroy(conv);
+    pci_test_destroy(dev);
 }
 
 static void test_pcie_endpoint_cap(void)
@@ -505,36 +495,10 @@ static void test_pcie_endpoint_cap(void)
     /* The capability covers 0x3c bytes. */
     g_assert_cmpuint(pci_add_capability(dev, PCI_CAP_ID_VNDR, 0, 4,
                                         &error_abort), ==, 0x7c);
-    destroy(dev);
+    pci_test_destroy(dev);
 }
 
 /* Host bridge access */
-
-static uint64_t io_read(hwaddr addr, unsigned size)
-{
-    uint64_t val;
-
-    address_space_read_sized(&address_space_io, addr, size, &val);
-    return val;
-}
-
-static void io_write(hwaddr addr, unsigned size, uint64_t val)
-{
-    address_space_write_sized(&address_space_io, addr, size, val);
-}
-
-static uint64_t mem_read(hwaddr addr, unsigned size)
-{
-    uint64_t val;
-
-    address_space_read_sized(&address_space_memory, addr, size, &val);
-    return val;
-}
-
-static void mem_write(hwaddr addr, unsigned size, uint64_t val)
-{
-    address_space_write_sized(&address_space_memory, addr, size, val);
-}
 
 static uint32_t ones(unsigned size)
 {
@@ -560,8 +524,8 @@ static void test_cf8_cfc(void)
     static const unsigned sizes[] = { 1, 2, 4 };
 
     fill_pattern(dev);
-    io_write(0xcf8, 4, 0x80001234);
-    g_assert_cmphex(io_read(0xcf8, 4), ==, 0x80001234);
+    pci_test_io_write(0xcf8, 4, 0x80001234);
+    g_assert_cmphex(pci_test_io_read(0xcf8, 4), ==, 0x80001234);
 
     for (unsigned off = 0; off < PCI_CONFIG_SPACE_SIZE; off++) {
         for (unsigned i = 0; i < ARRAY_SIZE(sizes); i++) {
@@ -570,71 +534,72 @@ static void test_cf8_cfc(void)
             if ((off & 3) + size > 4) {
                 continue;
             }
-            io_write(0xcf8, 4, cf8(0, dev->devfn, off));
-            g_assert_cmphex(io_read(0xcfc + (off & 3), size), ==,
+            pci_test_io_write(0xcf8, 4, cf8(0, dev->devfn, off));
+            g_assert_cmphex(pci_test_io_read(0xcfc + (off & 3), size), ==,
                             ldn_le_p(dev->config + off, size));
             /* Absent function: all ones, sized to the access */
-            io_write(0xcf8, 4, cf8(0, PCI_DEVFN(4, 1), off));
-            g_assert_cmphex(io_read(0xcfc + (off & 3), size), ==, ones(size));
+            pci_test_io_write(0xcf8, 4, cf8(0, PCI_DEVFN(4, 1), off));
+            g_assert_cmphex(pci_test_io_read(0xcfc + (off & 3), size), ==,
+                            ones(size));
         }
     }
 
     /* libqos: the byte offset in CF8's low bits, data port 0xcfc */
-    io_write(0xcf8, 4, cf8(0, dev->devfn, 0) | PCI_DEVICE_ID);
-    g_assert_cmphex(io_read(0xcfc, 2), ==, 0x5678);
-    io_write(0xcf8, 4, cf8(0, dev->devfn, 0) | PCI_REVISION_ID);
-    g_assert_cmphex(io_read(0xcfc, 1), ==, 0x02);
-    io_write(0xcf8, 4, cf8(0, dev->devfn, 0) | 3);
-    g_assert_cmphex(io_read(0xcfc, 2), ==, 0xffff);
+    pci_test_io_write(0xcf8, 4, cf8(0, dev->devfn, 0) | PCI_DEVICE_ID);
+    g_assert_cmphex(pci_test_io_read(0xcfc, 2), ==, 0x5678);
+    pci_test_io_write(0xcf8, 4, cf8(0, dev->devfn, 0) | PCI_REVISION_ID);
+    g_assert_cmphex(pci_test_io_read(0xcfc, 1), ==, 0x02);
+    pci_test_io_write(0xcf8, 4, cf8(0, dev->devfn, 0) | 3);
+    g_assert_cmphex(pci_test_io_read(0xcfc, 2), ==, 0xffff);
 
     /* Data port offset adds to the register: 0xcfe reads reg + 2. */
-    io_write(0xcf8, 4, cf8(0, dev->devfn, PCI_VENDOR_ID));
-    g_assert_cmphex(io_read(0xcfe, 2), ==, 0x5678);
-    g_assert_cmphex(io_read(0xcfd, 1), ==, 0x12);
+    pci_test_io_write(0xcf8, 4, cf8(0, dev->devfn, PCI_VENDOR_ID));
+    g_assert_cmphex(pci_test_io_read(0xcfe, 2), ==, 0x5678);
+    g_assert_cmphex(pci_test_io_read(0xcfd, 1), ==, 0x12);
 
     /* Writes through the data port go through the masks. */
-    io_write(0xcf8, 4, cf8(0, dev->devfn, PCI_COMMAND));
-    io_write(0xcfc, 2, 0xffff);
+    pci_test_io_write(0xcf8, 4, cf8(0, dev->devfn, PCI_COMMAND));
+    pci_test_io_write(0xcfc, 2, 0xffff);
     g_assert_cmphex(pci_get_word(dev->config + PCI_COMMAND), ==, 0x547);
-    io_write(0xcfc, 1, 0);
+    pci_test_io_write(0xcfc, 1, 0);
     g_assert_cmphex(pci_get_word(dev->config + PCI_COMMAND), ==, 0x500);
-    io_write(0xcf8, 4, cf8(0, dev->devfn, PCI_CACHE_LINE_SIZE));
-    io_write(0xcfd, 1, 0x20);
+    pci_test_io_write(0xcf8, 4, cf8(0, dev->devfn, PCI_CACHE_LINE_SIZE));
+    pci_test_io_write(0xcfd, 1, 0x20);
     g_assert_cmphex(dev->config[PCI_LATENCY_TIMER], ==, 0x20);
-    io_write(0xcf8, 4, cf8(0, dev->devfn, PCI_VENDOR_ID));
-    io_write(0xcfc, 4, 0);
+    pci_test_io_write(0xcf8, 4, cf8(0, dev->devfn, PCI_VENDOR_ID));
+    pci_test_io_write(0xcfc, 4, 0);
     g_assert_cmphex(pci_get_long(dev->config), ==, 0x56781234);
 
     /* Enable bit clear: reads all ones, writes dropped. */
-    io_write(0xcf8, 4, cf8(0, dev->devfn, PCI_COMMAND) & ~(1u << 31));
-    g_assert_cmphex(io_read(0xcfc, 4), ==, 0xffffffff);
-    g_assert_cmphex(io_read(0xcfc, 2), ==, 0xffff);
-    io_write(0xcfc, 2, 0);
+    pci_test_io_write(0xcf8, 4, cf8(0, dev->devfn, PCI_COMMAND) & ~(1u << 31));
+    g_assert_cmphex(pci_test_io_read(0xcfc, 4), ==, 0xffffffff);
+    g_assert_cmphex(pci_test_io_read(0xcfc, 2), ==, 0xffff);
+    pci_test_io_write(0xcfc, 2, 0);
     g_assert_cmphex(pci_get_word(dev->config + PCI_COMMAND), ==, 0x500);
 
     /* Other buses do not exist yet. */
-    io_write(0xcf8, 4, cf8(1, dev->devfn, 0));
-    g_assert_cmphex(io_read(0xcfc, 4), ==, 0xffffffff);
+    pci_test_io_write(0xcf8, 4, cf8(1, dev->devfn, 0));
+    g_assert_cmphex(pci_test_io_read(0xcfc, 4), ==, 0xffffffff);
 
     /* Narrow accesses to 0xcf8 are not the address register. */
-    io_write(0xcf8, 4, cf8(0, dev->devfn, 0));
-    io_write(0xcf8, 1, 0);
-    io_write(0xcf9, 1, 0);
-    io_write(0xcf8, 2, 0);
-    g_assert_cmphex(io_read(0xcf8, 4), ==, cf8(0, dev->devfn, 0));
-    g_assert_cmphex(io_read(0xcf8, 1), ==, 0xff);
+    pci_test_io_write(0xcf8, 4, cf8(0, dev->devfn, 0));
+    pci_test_io_write(0xcf8, 1, 0);
+    pci_test_io_write(0xcf9, 1, 0);
+    pci_test_io_write(0xcf8, 2, 0);
+    g_assert_cmphex(pci_test_io_read(0xcf8, 4), ==, cf8(0, dev->devfn, 0));
+    g_assert_cmphex(pci_test_io_read(0xcf8, 1), ==, 0xff);
 
     /* Bits 27..24 reach extended config space (AMD style). */
     dev->config[0x104] = 0xab;
-    io_write(0xcf8, 4, cf8(0, dev->devfn, 0x04) | 1u << 24);
-    g_assert_cmphex(io_read(0xcfc, 1), ==, 0xab);
+    pci_test_io_write(0xcf8, 4, cf8(0, dev->devfn, 0x04) | 1u << 24);
+    g_assert_cmphex(pci_test_io_read(0xcfc, 1), ==, 0xab);
 
     /* The library entry points */
     g_assert_cmphex(pci_data_read(bus, cf8(0, dev->devfn, 0), 4), ==,
                     0x56781234);
     g_assert_cmphex(pci_data_read(bus, cf8(0, dev->devfn, 0) | 3, 2), ==,
                     0xffff);
-    destroy(dev);
+    pci_test_destroy(dev);
 }
 
 static void test_ecam(void)
@@ -654,43 +619,42 @@ static void test_ecam(void)
             if (off % size) {
                 continue;
             }
-            g_assert_cmphex(mem_read(base + off, size), ==,
+            g_assert_cmphex(pci_test_read(base + off, size, NULL), ==,
                             ldn_le_p(dev->config + off, size));
             /* A conventional function has 256 bytes. */
-            g_assert_cmphex(mem_read(conv_base + off, size), ==,
+            g_assert_cmphex(pci_test_read(conv_base + off, size, NULL), ==,
                             off < PCI_CONFIG_SPACE_SIZE
                             ? ldn_le_p(conv->config + off, size) : ones(size));
             /* Absent function */
-            g_assert_cmphex(mem_read(ECAM_BASE + (PCI_DEVFN(6, 3) << 12) +
-                                     off, size), ==, ones(size));
+            g_assert_cmphex(pci_test_read(ECAM_BASE +
+                                          (PCI_DEVFN(6, 3) << 12) + off,
+                                          size, NULL), ==, ones(size));
         }
     }
     /* Crossing a dword reads all ones. */
-    g_assert_cmphex(mem_read(base + 3, 2), ==, 0xffff);
-    g_assert_cmphex(mem_read(base + 2, 4), ==, 0xffffffff);
+    g_assert_cmphex(pci_test_read(base + 3, 2, NULL), ==, 0xffff);
+    g_assert_cmphex(pci_test_read(base + 2, 4, NULL), ==, 0xffffffff);
     /* Bus 1 does not exist. */
-    g_assert_cmphex(mem_read(ECAM_BASE + (1 << 20) + (dev->devfn << 12), 4),
-                    ==, 0xffffffff);
+    g_assert_cmphex(pci_test_read(ECAM_BASE + (1 << 20) + (dev->devfn << 12),
+                                  4, NULL), ==, 0xffffffff);
 
-    mem_write(base + PCI_COMMAND, 2, 0xffff);
+    pci_test_write(base + PCI_COMMAND, 2, 0xffff);
     g_assert_cmphex(pci_get_word(dev->config + PCI_COMMAND), ==, 0x547);
-    mem_write(base + PCI_COMMAND, 2, 0);
-    mem_write(base + PCI_INTERRUPT_LINE, 1, 0x0a);
+    pci_test_write(base + PCI_COMMAND, 2, 0);
+    pci_test_write(base + PCI_INTERRUPT_LINE, 1, 0x0a);
     g_assert_cmphex(dev->config[PCI_INTERRUPT_LINE], ==, 0x0a);
-    mem_write(base + PCI_VENDOR_ID, 4, 0);
+    pci_test_write(base + PCI_VENDOR_ID, 4, 0);
     g_assert_cmphex(pcie_mmcfg_read(bus, dev->devfn << 12, 4), ==, 0x56781234);
     /* Writes beyond a conventional function's config space go nowhere. */
-    mem_write(conv_base + 0x100, 4, 0);
-    destroy(conv);
-    destroy(dev);
+    pci_test_write(conv_base + 0x100, 4, 0);
+    pci_test_destroy(conv);
+    pci_test_destroy(dev);
 }
 
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
-    memory_system_init();
-    bus = pci_root_bus_new(NULL, "pcie.0", get_system_memory(),
-                           get_system_io(), get_system_memory(), true);
+    bus = pci_test_machine_init(0);
     pci_host_config_init(&host, NULL, bus, get_system_io(),
                          get_system_memory(), ECAM_BASE, ECAM_SIZE);
 

@@ -8,10 +8,10 @@
 #include "hw/vfio/vfio-pci.h"
 #include "system/runstate.h"
 #include "fake-vfio.h"
+#include "pci-test-util.h"
 
 #define RAM_SIZE (16 << 20)
 
-static MemoryRegion ram;
 static PCIBus *bus;
 
 /* Pure chain walks */
@@ -195,8 +195,7 @@ static VFIOPCIDevice *vfio_new(const char *host, const char *extra_prop,
 
 static void vfio_destroy(VFIOPCIDevice *vdev)
 {
-    qdev_unrealize(DEVICE(vdev));
-    object_unparent(OBJECT(vdev));
+    pci_test_destroy(&vdev->pdev);
 }
 
 static uint32_t cfg_read(VFIOPCIDevice *vdev, uint32_t addr, int len)
@@ -472,11 +471,7 @@ static void test_no_host(void)
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
-    memory_system_init();
-    memory_region_init_ram(&ram, NULL, "ram", RAM_SIZE, &error_abort);
-    memory_region_add_subregion(get_system_memory(), 0, &ram);
-    bus = pci_root_bus_new(NULL, "pcie.0", get_system_memory(),
-                           get_system_io(), get_system_memory(), true);
+    bus = pci_test_machine_init(RAM_SIZE);
 
     g_test_add_func("/vfio/caps/walk/good-chain", test_walk_good_chain);
     g_test_add_func("/vfio/caps/walk/no-cap-list", test_walk_no_cap_list);
