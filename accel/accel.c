@@ -3,6 +3,8 @@
 #include "system/accel.h"
 #include "system/qtest.h"
 #include "qemu/timer.h"
+#include "qom/object.h"
+#include "kvm.h"
 
 static const char *current_accel = "none";
 
@@ -13,7 +15,7 @@ const char *accel_name(void)
 
 bool kvm_enabled(void)
 {
-    return false;
+    return kvm_accel_active();
 }
 
 bool kvm_available(void)
@@ -27,7 +29,26 @@ bool kvm_available(void)
     return true;
 }
 
-static bool accel_try(const char *name, Error **errp)
+/* KVM runs no guest CPU yet: only machines without CPUs can use it. */
+static bool kvm_try(bool machine_needs_accel, const char *machine_name,
+                    Error **errp)
+{
+    if (machine_needs_accel) {
+        error_setg(errp, "the kvm accelerator is not implemented yet for "
+                   "machines with CPUs ('%s'); use -accel qtest",
+                   machine_name);
+        return false;
+    }
+    if (!kvm_accel_init(errp)) {
+        error_prepend(errp, "failed to initialize kvm: ");
+        return false;
+    }
+    current_accel = "kvm";
+    return true;
+}
+
+static bool accel_try(const char *name, bool machine_needs_accel,
+                      const char *machine_name, Error **errp)
 {
     if (!strcmp(name, "qtest")) {
         qtest_set_enabled(true);
@@ -41,9 +62,7 @@ static bool accel_try(const char *name, Error **errp)
         return false;
     }
     if (!strcmp(name, "kvm")) {
-        error_setg(errp, "the kvm accelerator is not available in this "
-                   "version of qvfio; use -accel qtest");
-        return false;
+        return kvm_try(machine_needs_accel, machine_name, errp);
     }
     error_setg(errp, "invalid accelerator %s", name);
     return false;
@@ -61,7 +80,7 @@ bool accel_init(const char *list, bool machine_needs_accel,
         if (!*names[i]) {
             continue;
         }
-        if (accel_try(names[i], &err)) {
+        if (accel_try(names[i], machine_needs_accel, machine_name, &err)) {
             error_free(first_err);
             return true;
         }
@@ -84,3 +103,21 @@ bool accel_init(const char *list, bool machine_needs_accel,
     }
     return false;
 }
+
+void accel_cleanup(void)
+{
+    kvm_accel_cleanup();
+}
+
+/* The accelerators as QOM types, so that qom-list-types tells the truth. */
+static const TypeInfo accel_types[] = {
+    { .name = "accel", .parent = TYPE_OBJECT, .abstract = true },
+    { .name = "kvm-accel", .parent = "accel" },
+    { .name = "qtest-accel", .parent = "accel" },
+};
+
+static void accel_register_types(void)
+{
+    type_register_static_array(accel_types, ARRAY_SIZE(accel_types));
+}
+type_init(accel_register_types)

@@ -39,10 +39,14 @@ struct Chardev {
     bool connected;
     guint read_tag;
     guint listen_tag;
+    guint write_tag;            /* one-shot wait for writability */
+    bool input_paused;          /* the front end asked for no input */
 
     ChardevReadFunc *read_cb;
     ChardevEventFunc *event_cb;
     void *opaque;
+    ChardevWritableFunc *writable_cb;
+    void *writable_opaque;
 
     GArray *recv_fds;           /* int, from the last message */
 
@@ -64,6 +68,7 @@ static GPtrArray *chardevs;     /* Chardev *, every open one */
 
 static bool chr_read_ready(int fd, GIOCondition cond, void *opaque);
 static bool chr_accept_ready(int fd, GIOCondition cond, void *opaque);
+static bool chr_write_ready(int fd, GIOCondition cond, void *opaque);
 
 /* Plumbing */
 
@@ -91,7 +96,8 @@ static void chr_remove_watch(Chardev *chr, guint *tag)
 
 static void chr_update_read_watch(Chardev *chr)
 {
-    bool want = chr->connected && chr->read_cb && chr->in_fd >= 0;
+    bool want = chr->connected && chr->read_cb && chr->in_fd >= 0 &&
+                !chr->input_paused;
 
     if (want && !chr->read_tag) {
         chr->read_tag = qemu_fd_watch_add(chr->in_fd,
@@ -134,8 +140,10 @@ static void chr_free(Chardev *chr)
 {
     chr->read_cb = NULL;
     chr->event_cb = NULL;
+    chr->writable_cb = NULL;
     chr_remove_watch(chr, &chr->read_tag);
     chr_remove_watch(chr, &chr->listen_tag);
+    chr_remove_watch(chr, &chr->write_tag);
     chr_close_recv_fds(chr);
     g_array_free(chr->recv_fds, TRUE);
     /* Never close our own stdin/stdout: the log may still use them. */
@@ -167,7 +175,10 @@ static void chr_drop_connection(Chardev *chr)
         return;
     }
     chr->connected = false;
+    chr->input_paused = false;
+    chr->writable_cb = NULL;
     chr_remove_watch(chr, &chr->read_tag);
+    chr_remove_watch(chr, &chr->write_tag);
     if (chr->backend == CHR_BACKEND_SOCKET) {
         close(chr->in_fd);
         chr->in_fd = chr->out_fd = -1;
@@ -309,6 +320,22 @@ static bool chr_accept_ready(int fd, GIOCondition cond, void *opaque)
     keep = !chr->self_removed;
     chr->self_tag = 0;
     return keep;
+}
+
+/* One shot: the front end asks again if it still has output. */
+static bool chr_write_ready(int fd, GIOCondition cond, void *opaque)
+{
+    Chardev *chr = opaque;
+    ChardevWritableFunc *cb = chr->writable_cb;
+
+    chr->write_tag = 0;
+    chr->writable_cb = NULL;
+    chr_enter(chr);
+    if (cb) {
+        cb(chr->writable_opaque);
+    }
+    chr_leave(chr);
+    return false;
 }
 
 static bool fd_write_all(int fd, bool is_socket, const uint8_t *buf,
@@ -983,6 +1010,10 @@ void qemu_chr_set_handlers(Chardev *chr, ChardevReadFunc *read,
     chr->read_cb = read;
     chr->event_cb = event;
     chr->opaque = opaque;
+    /* A new front end starts with no pending output wait and input on. */
+    chr->writable_cb = NULL;
+    chr_remove_watch(chr, &chr->write_tag);
+    chr->input_paused = false;
     chr_update_read_watch(chr);
     if (chr->connected && event) {
         chr_enter(chr);
@@ -1000,6 +1031,58 @@ bool qemu_chr_write_all(Chardev *chr, const void *buf, size_t len)
         return false;
     }
     return fd_write_all(chr->out_fd, chr->out_is_socket, buf, len);
+}
+
+ssize_t qemu_chr_write_nonblock(Chardev *chr, const void *buf, size_t len)
+{
+    ssize_t n;
+
+    if (chr->backend == CHR_BACKEND_NULL) {
+        return len;
+    }
+    if (chr->out_fd < 0) {
+        return -1;
+    }
+    if (!chr->out_is_socket) {
+        return fd_write_all(chr->out_fd, false, buf, len) ? (ssize_t)len : -1;
+    }
+    do {
+        n = send(chr->out_fd, buf, len, MSG_DONTWAIT | MSG_NOSIGNAL);
+    } while (n < 0 && errno == EINTR);
+    if (n < 0) {
+        return (errno == EAGAIN || errno == EWOULDBLOCK) ? 0 : -1;
+    }
+    return n;
+}
+
+void qemu_chr_wait_writable(Chardev *chr, ChardevWritableFunc *cb,
+                            void *opaque)
+{
+    chr->writable_cb = cb;
+    chr->writable_opaque = opaque;
+    if (!chr->write_tag && chr->connected && chr->out_fd >= 0) {
+        chr->write_tag = qemu_fd_watch_add(chr->out_fd,
+                                           G_IO_OUT | G_IO_HUP | G_IO_ERR,
+                                           chr_write_ready, chr);
+    }
+}
+
+void qemu_chr_accept_input(Chardev *chr, bool accept)
+{
+    chr->input_paused = !accept;
+    chr_update_read_watch(chr);
+}
+
+const char *qemu_chr_label(const Chardev *chr)
+{
+    return chr->label ? chr->label : "";
+}
+
+void qemu_chr_foreach(ChardevForeachFunc *fn, void *opaque)
+{
+    for (guint i = 0; chardevs && i < chardevs->len; i++) {
+        fn(g_ptr_array_index(chardevs, i), opaque);
+    }
 }
 
 bool qemu_chr_is_connected(const Chardev *chr)

@@ -5,6 +5,7 @@
 #include "qemu/osdep.h"
 #include "hw/core/machine.h"
 #include "system/qdev-monitor.h"
+#include "system/qmp.h"
 
 /* QEMU's identifier rule: a letter, then letters, digits, '-', '.', '_'. */
 static bool id_wellformed(const char *id)
@@ -163,6 +164,20 @@ void qdev_device_remove(DeviceState *dev)
 {
     qdev_unrealize(dev);
     object_unparent(OBJECT(dev));
+}
+
+void qdev_unplug(DeviceState *dev)
+{
+    g_autofree char *path = object_get_canonical_path(OBJECT(dev));
+    g_autofree char *devid = g_strdup(dev->id);
+    JsonObject *data = json_object_new();
+
+    qdev_device_remove(dev);
+    if (devid) {
+        json_object_set_string_member(data, "device", devid);
+    }
+    json_object_set_string_member(data, "path", path);
+    qmp_event_send("DEVICE_DELETED", data);
 }
 
 /* JSON: scalars become the text the key=value form would carry. */

@@ -1,11 +1,21 @@
-/* Run state and the reset/shutdown requests. */
+/*
+ * Run state and the life-cycle requests. Events follow QEMU: STOP and
+ * RESUME around state changes, RESET after a reset, SHUTDOWN when the
+ * main loop ends for a reason.
+ */
 #include "qemu/osdep.h"
 #include "qemu/main-loop.h"
 #include "hw/core/machine.h"
+#include "system/qmp.h"
 #include "system/runstate.h"
 #include "trace.h"
 
 static RunState current_run_state = RUN_STATE_PRELAUNCH;
+static ShutdownCause shutdown_cause;
+static bool shutdown_event_sent;
+static bool no_shutdown;
+static ShutdownCause reset_cause;
+static guint reset_source;
 
 static const char *const run_state_names[] = {
     [RUN_STATE_PRELAUNCH] = "prelaunch",
@@ -13,6 +23,20 @@ static const char *const run_state_names[] = {
     [RUN_STATE_PAUSED] = "paused",
     [RUN_STATE_SHUTDOWN] = "shutdown",
     [RUN_STATE_INTERNAL_ERROR] = "internal-error",
+};
+
+static const char *const shutdown_cause_names[] = {
+    [SHUTDOWN_CAUSE_NONE] = "none",
+    [SHUTDOWN_CAUSE_HOST_ERROR] = "host-error",
+    [SHUTDOWN_CAUSE_HOST_QMP_QUIT] = "host-qmp-quit",
+    [SHUTDOWN_CAUSE_HOST_QMP_SYSTEM_RESET] = "host-qmp-system-reset",
+    [SHUTDOWN_CAUSE_HOST_SIGNAL] = "host-signal",
+    [SHUTDOWN_CAUSE_HOST_UI] = "host-ui",
+    [SHUTDOWN_CAUSE_GUEST_SHUTDOWN] = "guest-shutdown",
+    [SHUTDOWN_CAUSE_GUEST_RESET] = "guest-reset",
+    [SHUTDOWN_CAUSE_GUEST_PANIC] = "guest-panic",
+    [SHUTDOWN_CAUSE_SUBSYSTEM_RESET] = "subsystem-reset",
+    [SHUTDOWN_CAUSE_SNAPSHOT_LOAD] = "snapshot-load",
 };
 
 RunState runstate_get(void)
@@ -36,6 +60,58 @@ bool runstate_is_running(void)
     return current_run_state == RUN_STATE_RUNNING;
 }
 
+bool runstate_needs_reset(void)
+{
+    return current_run_state == RUN_STATE_SHUTDOWN ||
+           current_run_state == RUN_STATE_INTERNAL_ERROR;
+}
+
+const char *shutdown_cause_name(ShutdownCause cause)
+{
+    return shutdown_cause_names[cause];
+}
+
+bool shutdown_cause_is_guest(ShutdownCause cause)
+{
+    return cause >= SHUTDOWN_CAUSE_GUEST_SHUTDOWN &&
+           cause <= SHUTDOWN_CAUSE_GUEST_PANIC;
+}
+
+/* SHUTDOWN and RESET carry the same data. */
+static JsonObject *cause_data(ShutdownCause cause)
+{
+    JsonObject *data = json_object_new();
+
+    json_object_set_boolean_member(data, "guest",
+                                   shutdown_cause_is_guest(cause));
+    json_object_set_string_member(data, "reason", shutdown_cause_name(cause));
+    return data;
+}
+
+void vm_stop(RunState state)
+{
+    if (!runstate_is_running()) {
+        return;
+    }
+    runstate_set(state);
+    qmp_event_send("STOP", NULL);
+}
+
+bool vm_start(Error **errp)
+{
+    if (runstate_needs_reset()) {
+        error_setg(errp, "Resetting the Virtual Machine is required");
+        return false;
+    }
+    /* QEMU reports a cont of a running machine as a stop and a resume. */
+    if (runstate_is_running()) {
+        qmp_event_send("STOP", NULL);
+    }
+    qmp_event_send("RESUME", NULL);
+    runstate_set(RUN_STATE_RUNNING);
+    return true;
+}
+
 void qemu_system_reset(void)
 {
     trace_qemu_system_reset();
@@ -45,8 +121,58 @@ void qemu_system_reset(void)
     qdev_reset_all();
 }
 
+static gboolean reset_from_main_loop(gpointer opaque)
+{
+    reset_source = 0;
+    qemu_system_reset();
+    qmp_event_send("RESET", cause_data(reset_cause));
+    /* A machine that had stopped for good may run again after cont. */
+    if (runstate_needs_reset()) {
+        runstate_set(RUN_STATE_PAUSED);
+    }
+    return G_SOURCE_REMOVE;
+}
+
+void qemu_system_reset_request(ShutdownCause cause)
+{
+    reset_cause = cause;
+    if (!reset_source) {
+        reset_source = g_idle_add(reset_from_main_loop, NULL);
+    }
+}
+
 void qemu_system_shutdown_request(int status)
 {
     trace_qemu_system_shutdown_request(status);
     qemu_main_loop_quit(status);
+}
+
+void qemu_system_shutdown_request_cause(ShutdownCause cause)
+{
+    if (no_shutdown && shutdown_cause_is_guest(cause)) {
+        qmp_event_send("SHUTDOWN", cause_data(cause));
+        vm_stop(RUN_STATE_SHUTDOWN);
+        return;
+    }
+    shutdown_cause = cause;
+    qemu_system_shutdown_request(0);
+}
+
+ShutdownCause qemu_system_shutdown_cause(void)
+{
+    return shutdown_cause;
+}
+
+void qemu_system_shutdown_event(void)
+{
+    if (shutdown_cause == SHUTDOWN_CAUSE_NONE || shutdown_event_sent) {
+        return;
+    }
+    shutdown_event_sent = true;
+    qmp_event_send("SHUTDOWN", cause_data(shutdown_cause));
+}
+
+void qemu_set_no_shutdown(bool on)
+{
+    no_shutdown = on;
 }

@@ -5,6 +5,8 @@
  */
 #include "qemu/osdep.h"
 #include <signal.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
 #include <glib-unix.h>
 #include "qemu/error.h"
 #include "qemu/log.h"
@@ -15,15 +17,20 @@
 #include "system/accel.h"
 #include "system/qdev-monitor.h"
 #include "system/chardev.h"
+#include "system/qmp.h"
 #include "system/qtest.h"
 #include "system/runstate.h"
 #include "system/system.h"
+#include "system/user-objects.h"
 
 typedef enum OptionIndex {
     OPT_MACHINE, OPT_ACCEL, OPT_M, OPT_DEVICE, OPT_OBJECT, OPT_GLOBAL,
     OPT_S, OPT_NODEFAULTS, OPT_NO_USER_CONFIG, OPT_DISPLAY, OPT_NOGRAPHIC,
     OPT_NAME, OPT_QTEST, OPT_QTEST_LOG, OPT_TRACE, OPT_D, OPT_VERSION,
-    OPT_HELP, OPT_CHARDEV,
+    OPT_HELP, OPT_CHARDEV, OPT_QMP, OPT_QMP_PRETTY, OPT_MON, OPT_MONITOR,
+    OPT_DAEMONIZE, OPT_PIDFILE, OPT_NO_SHUTDOWN, OPT_SMP, OPT_UUID, OPT_RTC,
+    OPT_BOOT, OPT_MSG, OPT_OVERCOMMIT, OPT_SANDBOX, OPT_AUDIODEV,
+    OPT_WATCHDOG_ACTION,
 } OptionIndex;
 
 typedef struct OptionDef {
@@ -37,7 +44,8 @@ static const OptionDef option_defs[] = {
     { "machine", true, OPT_MACHINE,
       "-machine [type=]name[,accel=qtest][,prop=value...]  select the machine" },
     { "M", true, OPT_MACHINE, NULL },
-    { "accel", true, OPT_ACCEL, "-accel qtest            select the accelerator" },
+    { "accel", true, OPT_ACCEL,
+      "-accel qtest|kvm         select the accelerator (kvm: machine none)" },
     { "m", true, OPT_M, "-m [size=]megs[M|G]      guest RAM (default 128M)" },
     { "device", true, OPT_DEVICE,
       "-device driver[,prop=value...] | JSON  add a device (-device help)" },
@@ -60,6 +68,33 @@ static const OptionDef option_defs[] = {
     { "D", true, OPT_D, "-D logfile               log (and trace) to a file" },
     { "chardev", true, OPT_CHARDEV,
       "-chardev backend,id=ID[,path=P|fd=N][,server=on][,wait=off]  a byte channel" },
+    { "qmp", true, OPT_QMP,
+      "-qmp unix:PATH,server=on,wait=off | tcp:HOST:PORT,...  a QMP monitor" },
+    { "qmp-pretty", true, OPT_QMP_PRETTY,
+      "-qmp-pretty DEV          a QMP monitor with indented output" },
+    { "mon", true, OPT_MON,
+      "-mon [chardev=]ID,mode=control[,pretty=on]  QMP on a chardev" },
+    { "monitor", true, OPT_MONITOR, NULL },
+    { "daemonize", false, OPT_DAEMONIZE,
+      "-daemonize               detach once set up (monitors listening)" },
+    { "pidfile", true, OPT_PIDFILE, "-pidfile FILE            write the pid" },
+    { "no-shutdown", false, OPT_NO_SHUTDOWN,
+      "-no-shutdown             a guest shutdown stops instead of exiting" },
+    { "smp", true, OPT_SMP,
+      "-smp 1[,sockets=1,cores=1,threads=1]  accepted; no guest CPU runs" },
+    { "uuid", true, OPT_UUID, "-uuid UUID               the machine's UUID" },
+    { "rtc", true, OPT_RTC, "-rtc base=utc            accepted, no effect" },
+    { "boot", true, OPT_BOOT, "-boot strict=on          accepted, no effect" },
+    { "msg", true, OPT_MSG,
+      "-msg timestamp=on        time stamps on error messages" },
+    { "overcommit", true, OPT_OVERCOMMIT,
+      "-overcommit mem-lock=on|off  lock memory (mlockall)" },
+    { "sandbox", true, OPT_SANDBOX,
+      "-sandbox on|off,...      accepted, no effect (no seccomp filter)" },
+    { "audiodev", true, OPT_AUDIODEV,
+      "-audiodev none,id=ID     accepted (driver none only)" },
+    { "watchdog-action", true, OPT_WATCHDOG_ACTION,
+      "-watchdog-action ACTION  accepted, no effect (no watchdog)" },
     { "version", false, OPT_VERSION, "-version                 print the version" },
     { "help", false, OPT_HELP, "-help, -h                this help" },
     { "h", false, OPT_HELP, NULL },
@@ -67,19 +102,24 @@ static const OptionDef option_defs[] = {
 
 /* QEMU options that exist but that qvfio does not implement (yet). */
 static const char *const unsupported_options[] = {
-    "qmp", "qmp-pretty", "mon", "monitor", "serial", "parallel",
-    "daemonize", "pidfile", "no-shutdown", "no-reboot", "smp", "cpu", "uuid",
-    "rtc", "boot", "msg", "overcommit", "sandbox", "audiodev", "audio",
+    "serial", "parallel", "no-reboot", "cpu", "audio",
     "blockdev", "drive", "netdev", "net", "kernel", "initrd", "append",
     "bios", "cdrom", "hda", "fda", "vga", "vnc", "spice", "usb", "usbdevice",
-    "watchdog-action", "action", "icount", "incoming", "loadvm", "snapshot",
+    "action", "icount", "incoming", "loadvm", "snapshot",
     "run-with", "enable-kvm", "realtime", "mem-path", "mem-prealloc", "numa",
     "fw_cfg", "smbios", "acpitable", "add-fd", "iscsi", "semihosting",
     "L", "k", "g", "s", "gdb", "readconfig", "writeconfig", "nic", "fsdev",
     "virtfs", "sd", "pflash", "mtdblock", "tpmdev", "plugin", "compat",
-    "msg", "seed", "async-teardown",
+    "seed", "async-teardown",
     NULL,
 };
+
+/* A QMP monitor: -qmp/-qmp-pretty (@spec) or -mon (@chardev_id). */
+typedef struct MonitorOpt {
+    char *spec;
+    char *chardev_id;
+    bool pretty;
+} MonitorOpt;
 
 typedef struct CmdLine {
     QemuOpts *machine_opts;     /* all -machine options merged */
@@ -92,7 +132,17 @@ typedef struct CmdLine {
     bool start_paused;
     char *qtest_spec;
     char *qtest_log;
+    GPtrArray *monitors;        /* MonitorOpt * */
+    bool daemonize;
+    char *pidfile;
+    char *mem_lock;             /* -overcommit mem-lock= */
 } CmdLine;
+
+static char *vm_name;
+static char *vm_uuid;
+static int daemon_pipe = -1;
+static int pidfile_fd = -1;
+static char *pidfile_written;
 
 static const OptionDef *find_option(const char *arg)
 {
@@ -216,8 +266,307 @@ static bool parse_name(const char *arg, Error **errp)
         ok = qemu_parse_bool("debug-threads",
                              qemu_opt_get(opts, "debug-threads"), &dummy, errp);
     }
+    if (ok && qemu_opt_get(opts, "guest")) {
+        g_free(vm_name);
+        vm_name = g_strdup(qemu_opt_get(opts, "guest"));
+    }
     qemu_opts_free(opts);
     return ok;
+}
+
+const char *qemu_get_vm_name(void)
+{
+    return vm_name;
+}
+
+const char *qemu_get_vm_uuid(void)
+{
+    return vm_uuid ? vm_uuid : "00000000-0000-0000-0000-000000000000";
+}
+
+/* Parse @arg and check its keys; NULL on error. */
+static QemuOpts *parse_checked(const char *arg, const char *implied,
+                               const char *const *keys, Error **errp)
+{
+    QemuOpts *opts = qemu_opts_parse(arg, implied, errp);
+
+    if (opts && !qemu_opts_check_keys(opts, keys, errp)) {
+        qemu_opts_free(opts);
+        return NULL;
+    }
+    return opts;
+}
+
+/* @key, if given, must be one of @values. */
+static bool check_choice(const QemuOpts *opts, const char *key,
+                         const char *const *values, Error **errp)
+{
+    const char *v = qemu_opt_get(opts, key);
+
+    if (v && !g_strv_contains(values, v)) {
+        error_setg(errp, "Parameter '%s' does not accept value '%s'", key, v);
+        return false;
+    }
+    return true;
+}
+
+static bool check_bool(const QemuOpts *opts, const char *key, bool *out,
+                       Error **errp)
+{
+    const char *v = qemu_opt_get(opts, key);
+    bool dummy;
+
+    return !v || qemu_parse_bool(key, v, out ? out : &dummy, errp);
+}
+
+/* -qmp, -qmp-pretty, -mon: only QMP monitors exist. */
+static void add_monitor(CmdLine *cl, const char *spec, const char *chardev,
+                        bool pretty)
+{
+    MonitorOpt *m = g_new0(MonitorOpt, 1);
+
+    m->spec = g_strdup(spec);
+    m->chardev_id = g_strdup(chardev);
+    m->pretty = pretty;
+    g_ptr_array_add(cl->monitors, m);
+}
+
+static void monitor_opt_free(gpointer p)
+{
+    MonitorOpt *m = p;
+
+    g_free(m->spec);
+    g_free(m->chardev_id);
+    g_free(m);
+}
+
+static bool parse_mon(CmdLine *cl, const char *arg, Error **errp)
+{
+    static const char *const keys[] = { "chardev", "mode", "pretty", "id",
+                                        NULL };
+    QemuOpts *opts = parse_checked(arg, "chardev", keys, errp);
+    const char *mode;
+    bool pretty = false, ok = false;
+
+    if (!opts) {
+        return false;
+    }
+    mode = qemu_opt_get(opts, "mode");
+    if (!qemu_opt_get(opts, "chardev")) {
+        error_setg(errp, "Parameter 'chardev' is missing");
+    } else if (!mode || !strcmp(mode, "readline")) {
+        error_setg(errp, "mode=readline is not supported: qvfio has no "
+                   "human monitor console; use mode=control (the human "
+                   "monitor is reachable with human-monitor-command)");
+    } else if (strcmp(mode, "control")) {
+        error_setg(errp, "unknown monitor mode '%s'", mode);
+    } else if (check_bool(opts, "pretty", &pretty, errp)) {
+        add_monitor(cl, NULL, qemu_opt_get(opts, "chardev"), pretty);
+        ok = true;
+    }
+    qemu_opts_free(opts);
+    return ok;
+}
+
+/* No guest CPU runs (qtest drives the machine): only one "CPU" fits. */
+static bool parse_smp(const char *arg, Error **errp)
+{
+    static const char *const keys[] = { "cpus", "maxcpus", "sockets", "dies",
+                                        "clusters", "cores", "threads",
+                                        "books", "drawers", NULL };
+    QemuOpts *opts = parse_checked(arg, "cpus", keys, errp);
+    uint64_t total = 1;
+    bool ok = true;
+
+    if (!opts) {
+        return false;
+    }
+    for (int i = 0; ok && keys[i]; i++) {
+        const char *v = qemu_opt_get(opts, keys[i]);
+        uint64_t n;
+
+        if (v) {
+            ok = qemu_parse_uint(keys[i], v, UINT32_MAX, &n, errp);
+            total = MAX(total, n);
+        }
+    }
+    if (ok && total > 1) {
+        error_setg(errp, "Invalid SMP CPUs %" PRIu64 ". The max CPUs "
+                   "supported by qvfio is 1: it runs no guest CPU", total);
+        ok = false;
+    }
+    qemu_opts_free(opts);
+    return ok;
+}
+
+static bool parse_uuid(const char *arg, Error **errp)
+{
+    if (!g_uuid_string_is_valid(arg)) {
+        error_setg(errp, "Fail to parse UUID string. Wrong format.");
+        return false;
+    }
+    g_free(vm_uuid);
+    vm_uuid = g_ascii_strdown(arg, -1);
+    return true;
+}
+
+/* Options that describe hardware or policy qvfio does not have. */
+static bool parse_rtc(const char *arg, Error **errp)
+{
+    static const char *const keys[] = { "base", "clock", "driftfix", NULL };
+    static const char *const clocks[] = { "host", "rt", "vm", NULL };
+    static const char *const driftfix[] = { "none", "slew", NULL };
+    QemuOpts *opts = parse_checked(arg, NULL, keys, errp);
+    bool ok;
+
+    ok = opts && check_choice(opts, "clock", clocks, errp) &&
+         check_choice(opts, "driftfix", driftfix, errp);
+    if (opts) {
+        qemu_opts_free(opts);
+    }
+    return ok;
+}
+
+static bool parse_boot(const char *arg, Error **errp)
+{
+    static const char *const keys[] = { "order", "once", "menu", "splash",
+                                        "splash-time", "reboot-timeout",
+                                        "strict", NULL };
+    QemuOpts *opts = parse_checked(arg, "order", keys, errp);
+    bool ok;
+
+    ok = opts && check_bool(opts, "menu", NULL, errp) &&
+         check_bool(opts, "strict", NULL, errp);
+    if (opts) {
+        qemu_opts_free(opts);
+    }
+    return ok;
+}
+
+static bool parse_msg(const char *arg, Error **errp)
+{
+    static const char *const keys[] = { "timestamp", "guest-name", NULL };
+    QemuOpts *opts = parse_checked(arg, NULL, keys, errp);
+    bool timestamp = false, ok;
+
+    ok = opts && check_bool(opts, "timestamp", &timestamp, errp) &&
+         check_bool(opts, "guest-name", NULL, errp);
+    if (ok) {
+        error_set_timestamps(timestamp);
+    }
+    if (opts) {
+        qemu_opts_free(opts);
+    }
+    return ok;
+}
+
+static bool parse_overcommit(CmdLine *cl, const char *arg, Error **errp)
+{
+    static const char *const keys[] = { "mem-lock", "cpu-pm", NULL };
+    static const char *const mem_lock[] = { "on", "off", "on-fault", NULL };
+    QemuOpts *opts = parse_checked(arg, NULL, keys, errp);
+    bool ok;
+
+    ok = opts && check_choice(opts, "mem-lock", mem_lock, errp) &&
+         check_bool(opts, "cpu-pm", NULL, errp);
+    if (ok && qemu_opt_get(opts, "mem-lock")) {
+        g_free(cl->mem_lock);
+        cl->mem_lock = g_strdup(qemu_opt_get(opts, "mem-lock"));
+    }
+    if (opts) {
+        qemu_opts_free(opts);
+    }
+    return ok;
+}
+
+static bool parse_sandbox(const char *arg, Error **errp)
+{
+    static const char *const keys[] = { "enable", "obsolete",
+                                        "elevateprivileges", "spawn",
+                                        "resourcecontrol", NULL };
+    static const char *const allow_deny[] = { "allow", "deny", NULL };
+    static const char *const elevate[] = { "allow", "deny", "children", NULL };
+    QemuOpts *opts = parse_checked(arg, "enable", keys, errp);
+    bool ok;
+
+    ok = opts && check_bool(opts, "enable", NULL, errp) &&
+         check_choice(opts, "obsolete", allow_deny, errp) &&
+         check_choice(opts, "elevateprivileges", elevate, errp) &&
+         check_choice(opts, "spawn", allow_deny, errp) &&
+         check_choice(opts, "resourcecontrol", allow_deny, errp);
+    if (opts) {
+        qemu_opts_free(opts);
+    }
+    return ok;
+}
+
+/* Parse -object/-audiodev JSON into options (scalars become text). */
+static QemuOpts *json_opts(const char *json, const char *what, Error **errp)
+{
+    g_autoptr(JsonParser) parser = json_parser_new();
+    GError *gerr = NULL;
+    JsonNode *root;
+
+    if (!json_parser_load_from_data(parser, json, -1, &gerr)) {
+        error_setg(errp, "JSON parse error, %s", gerr->message);
+        g_error_free(gerr);
+        return NULL;
+    }
+    root = json_parser_get_root(parser);
+    if (!root || !JSON_NODE_HOLDS_OBJECT(root)) {
+        error_setg(errp, "%s JSON argument must be an object", what);
+        return NULL;
+    }
+    return qdev_opts_from_json_object(json_node_get_object(root), errp);
+}
+
+/* There is no audio hardware: the "none" backend is all we accept. */
+static bool parse_audiodev(const char *arg, Error **errp)
+{
+    QemuOpts *opts = arg[0] == '{' ? json_opts(arg, "-audiodev", errp)
+                                   : qemu_opts_parse(arg, "driver", errp);
+    const char *driver;
+    bool ok = false;
+
+    if (!opts) {
+        return false;
+    }
+    driver = qemu_opt_get(opts, "driver");
+    if (!driver) {
+        error_setg(errp, "Parameter 'driver' is missing");
+    } else if (strcmp(driver, "none")) {
+        error_setg(errp, "audio driver '%s' is not supported: qvfio has no "
+                   "audio; use driver=none", driver);
+    } else if (!qemu_opt_get(opts, "id")) {
+        error_setg(errp, "Parameter 'id' is missing");
+    } else {
+        ok = true;
+    }
+    qemu_opts_free(opts);
+    return ok;
+}
+
+static bool parse_watchdog_action(const char *arg, Error **errp)
+{
+    static const char *const actions[] = { "reset", "shutdown", "poweroff",
+                                           "pause", "debug", "none",
+                                           "inject-nmi", NULL };
+
+    if (!g_strv_contains(actions, arg)) {
+        error_setg(errp, "Unknown -watchdog-action parameter");
+        return false;
+    }
+    return true;
+}
+
+static bool parse_monitor_legacy(const char *arg, Error **errp)
+{
+    if (!strcmp(arg, "none")) {
+        return true;
+    }
+    error_setg(errp, "qvfio has no human monitor console; use -qmp (the "
+               "human monitor is reachable with human-monitor-command)");
+    return false;
 }
 
 /* Handles one option; *exit_now is set for help/version-style options. */
@@ -268,6 +617,42 @@ static bool handle_option(CmdLine *cl, const OptionDef *def, const char *arg,
         return trace_opt_parse(arg, exit_now, errp);
     case OPT_D:
         return qemu_set_log_filename(arg, errp);
+    case OPT_QMP:
+    case OPT_QMP_PRETTY:
+        add_monitor(cl, arg, NULL, def->index == OPT_QMP_PRETTY);
+        return true;
+    case OPT_MON:
+        return parse_mon(cl, arg, errp);
+    case OPT_MONITOR:
+        return parse_monitor_legacy(arg, errp);
+    case OPT_DAEMONIZE:
+        cl->daemonize = true;
+        return true;
+    case OPT_PIDFILE:
+        g_free(cl->pidfile);
+        cl->pidfile = g_strdup(arg);
+        return true;
+    case OPT_NO_SHUTDOWN:
+        qemu_set_no_shutdown(true);
+        return true;
+    case OPT_SMP:
+        return parse_smp(arg, errp);
+    case OPT_UUID:
+        return parse_uuid(arg, errp);
+    case OPT_RTC:
+        return parse_rtc(arg, errp);
+    case OPT_BOOT:
+        return parse_boot(arg, errp);
+    case OPT_MSG:
+        return parse_msg(arg, errp);
+    case OPT_OVERCOMMIT:
+        return parse_overcommit(cl, arg, errp);
+    case OPT_SANDBOX:
+        return parse_sandbox(arg, errp);
+    case OPT_AUDIODEV:
+        return parse_audiodev(arg, errp);
+    case OPT_WATCHDOG_ACTION:
+        return parse_watchdog_action(arg, errp);
     case OPT_VERSION:
         print_version();
         *exit_now = true;
@@ -444,7 +829,9 @@ static bool apply_machine_options(MachineState *ms, QemuOpts *opts,
     for (guint i = 0; opts && i < opts->opts->len; i++) {
         QemuOpt *opt = g_ptr_array_index(opts->opts, i);
 
-        if (!strcmp(opt->key, "type") || !strcmp(opt->key, "accel")) {
+        /* memory-backend is resolved by resolve_memory_backend() */
+        if (!strcmp(opt->key, "type") || !strcmp(opt->key, "accel") ||
+            !strcmp(opt->key, "memory-backend")) {
             continue;
         }
         if (!mc->set_option) {
@@ -481,7 +868,8 @@ static bool create_object(const char *arg, CmdLine *cl, Error **errp)
 {
     static const char *const qtest_keys[] = { "qom-type", "id", "chardev",
                                               "log", NULL };
-    QemuOpts *opts = qemu_opts_parse(arg, "qom-type", errp);
+    QemuOpts *opts = arg[0] == '{' ? json_opts(arg, "-object", errp)
+                                   : qemu_opts_parse(arg, "qom-type", errp);
     const char *type;
     bool ok = false;
 
@@ -491,6 +879,8 @@ static bool create_object(const char *arg, CmdLine *cl, Error **errp)
     type = qemu_opt_get(opts, "qom-type");
     if (!type) {
         error_setg(errp, "Parameter 'qom-type' is missing");
+    } else if (user_object_type_known(type)) {
+        ok = user_object_create(opts, errp) != NULL;
     } else if (!strcmp(type, "qtest")) {
         /* -object qtest,id=..,chardev=..[,log=..] is -qtest spelled long */
         ok = qemu_opts_check_keys(opts, qtest_keys, errp);
@@ -610,8 +1000,8 @@ static bool start_qtest(CmdLine *cl, Error **errp)
     return qtest_server_init_chr(chr, cl->qtest_log, errp);
 }
 
-static bool create_objects_and_devices(CmdLine *cl, bool *exit_now,
-                                       Error **errp)
+/* Before the machine: -machine memory-backend= needs its backend. */
+static bool create_objects(CmdLine *cl, Error **errp)
 {
     for (guint i = 0; i < cl->objects->len; i++) {
         const char *arg = g_ptr_array_index(cl->objects, i);
@@ -621,6 +1011,82 @@ static bool create_objects_and_devices(CmdLine *cl, bool *exit_now,
             return false;
         }
     }
+    loc_clear();
+    return true;
+}
+
+/*
+ * -machine memory-backend=ID: the backend gives the RAM size, and an
+ * explicit -m must agree with it (QEMU's rule).
+ */
+static bool resolve_memory_backend(CmdLine *cl, uint64_t *ram_size,
+                                   Error **errp)
+{
+    const char *id = cl->machine_opts
+                     ? qemu_opt_get(cl->machine_opts, "memory-backend") : NULL;
+    Object *backend = id ? user_object_find(id) : NULL;
+
+    if (!id) {
+        return true;
+    }
+    if (!backend || !object_dynamic_cast(backend, TYPE_MEMORY_BACKEND)) {
+        error_setg(errp, "Memory backend '%s' not found", id);
+        return false;
+    }
+    if (!cl->mem_arg) {
+        *ram_size = memory_backend_size(backend);
+    } else if (memory_backend_size(backend) != *ram_size) {
+        error_setg(errp, "Machine memory size does not match the size of the "
+                   "memory backend");
+        return false;
+    }
+    return true;
+}
+
+static bool create_monitors(CmdLine *cl, Error **errp)
+{
+    for (guint i = 0; i < cl->monitors->len; i++) {
+        MonitorOpt *m = g_ptr_array_index(cl->monitors, i);
+        g_autofree char *id = NULL;
+
+        if (m->spec) {
+            loc_set_cmdline(m->pretty ? "-qmp-pretty" : "-qmp", m->spec);
+            id = g_strdup_printf("compat_monitor%u", i);
+            if (!qemu_chr_new(id, m->spec, errp)) {
+                return false;
+            }
+        } else {
+            loc_set_cmdline("-mon", m->chardev_id);
+            id = g_strdup(m->chardev_id);
+        }
+        if (!qmp_monitor_init_chardev(id, m->pretty, errp)) {
+            return false;
+        }
+    }
+    loc_clear();
+    return true;
+}
+
+static bool lock_memory(CmdLine *cl, Error **errp)
+{
+    int flags = MCL_CURRENT | MCL_FUTURE;
+
+    if (!cl->mem_lock || !strcmp(cl->mem_lock, "off")) {
+        return true;
+    }
+    if (!strcmp(cl->mem_lock, "on-fault")) {
+        flags |= MCL_ONFAULT;
+    }
+    if (mlockall(flags) < 0) {
+        error_setg_errno(errp, errno, "-overcommit mem-lock=%s: locking "
+                         "memory failed", cl->mem_lock);
+        return false;
+    }
+    return true;
+}
+
+static bool create_devices(CmdLine *cl, bool *exit_now, Error **errp)
+{
     for (guint i = 0; i < cl->devices->len; i++) {
         const char *arg = g_ptr_array_index(cl->devices, i);
 
@@ -635,8 +1101,115 @@ static bool create_objects_and_devices(CmdLine *cl, bool *exit_now,
 
 static gboolean on_terminate_signal(gpointer opaque)
 {
-    qemu_system_shutdown_request(0);
+    info_report("terminating on signal %d", GPOINTER_TO_INT(opaque));
+    qemu_system_shutdown_request_cause(SHUTDOWN_CAUSE_HOST_SIGNAL);
     return G_SOURCE_CONTINUE;
+}
+
+/*
+ * -daemonize: fork now; the parent waits until the daemon reports whether
+ * setup (sockets, pidfile) succeeded, and exits with that status, so
+ * whoever started us finds the monitor sockets in place.
+ */
+static void daemonize_start(void)
+{
+    int fds[2];
+    pid_t pid;
+
+    if (pipe2(fds, O_CLOEXEC) < 0 || (pid = fork()) < 0) {
+        error_report("-daemonize: %s", g_strerror(errno));
+        exit(1);
+    }
+    if (pid > 0) {
+        uint8_t status = 1;
+        ssize_t n;
+
+        close(fds[1]);
+        do {
+            n = read(fds[0], &status, 1);
+        } while (n < 0 && errno == EINTR);
+        _exit(n == 1 ? status : 1);
+    }
+    close(fds[0]);
+    setsid();
+    /* Not a session leader: the daemon can never get a terminal. */
+    pid = fork();
+    if (pid < 0) {
+        error_report("-daemonize: %s", g_strerror(errno));
+        exit(1);
+    }
+    if (pid > 0) {
+        _exit(0);
+    }
+    umask(027);
+    daemon_pipe = fds[1];
+}
+
+/* Tell a -daemonize parent how setup went: it exits with @status. */
+static void daemonize_report(uint8_t status)
+{
+    ssize_t n;
+
+    if (daemon_pipe < 0) {
+        return;
+    }
+    do {
+        n = write(daemon_pipe, &status, 1);
+    } while (n < 0 && errno == EINTR);
+    close(daemon_pipe);
+    daemon_pipe = -1;
+}
+
+static void daemonize_finish(void)
+{
+    int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+
+    if (null >= 0) {
+        dup2(null, STDIN_FILENO);
+        dup2(null, STDOUT_FILENO);
+        dup2(null, STDERR_FILENO);
+        close(null);
+    }
+    daemonize_report(0);
+}
+
+/* Written once set up; locked so that two instances cannot share it. */
+static bool write_pidfile(const char *path, Error **errp)
+{
+    struct flock lock = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
+    g_autofree char *pid = g_strdup_printf("%d\n", (int)getpid());
+    int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+
+    if (fd < 0) {
+        error_setg_errno(errp, errno, "cannot create PID file '%s'", path);
+        return false;
+    }
+    if (fcntl(fd, F_SETLK, &lock) < 0) {
+        error_setg_errno(errp, errno, "cannot create PID file '%s': cannot "
+                         "lock it", path);
+        close(fd);
+        return false;
+    }
+    if (ftruncate(fd, 0) < 0 ||
+        write(fd, pid, strlen(pid)) != (ssize_t)strlen(pid)) {
+        error_setg_errno(errp, errno, "cannot write PID file '%s'", path);
+        close(fd);
+        unlink(path);
+        return false;
+    }
+    pidfile_fd = fd;
+    pidfile_written = g_strdup(path);
+    return true;
+}
+
+static void remove_pidfile(void)
+{
+    if (pidfile_written) {
+        unlink(pidfile_written);
+        close(pidfile_fd);
+        g_clear_pointer(&pidfile_written, g_free);
+        pidfile_fd = -1;
+    }
 }
 
 static int collect_device(DeviceState *dev, void *opaque)
@@ -668,6 +1241,9 @@ static void cmdline_free(CmdLine *cl)
     g_ptr_array_free(cl->devices, true);
     g_ptr_array_free(cl->objects, true);
     g_ptr_array_free(cl->chardevs, true);
+    g_ptr_array_free(cl->monitors, true);
+    g_free(cl->pidfile);
+    g_free(cl->mem_lock);
     g_free(cl->qtest_chardev_id);
     g_free(cl->mem_arg);
     g_free(cl->qtest_spec);
@@ -691,20 +1267,49 @@ static bool build_machine(CmdLine *cl, bool *exit_now, Error **errp)
     if (!select_accel(cl, machine_accel, mc, exit_now, errp) || *exit_now) {
         return *exit_now;
     }
-    if (!parse_ram_size(cl, mc, &ram_size, errp)) {
+    if (!parse_ram_size(cl, mc, &ram_size, errp) || !lock_memory(cl, errp)) {
         return false;
     }
     if (!create_chardevs(cl, exit_now, errp) || *exit_now) {
         return *exit_now;
     }
+    if (!create_monitors(cl, errp) || !create_objects(cl, errp) ||
+        !resolve_memory_backend(cl, &ram_size, errp)) {
+        return false;
+    }
     memory_system_init();
     if (!create_machine(cl, mc, ram_size, errp)) {
         return false;
     }
-    if (!create_objects_and_devices(cl, exit_now, errp) || *exit_now) {
+    if (!create_devices(cl, exit_now, errp) || *exit_now) {
         return false;
     }
     return start_qtest(cl, errp);
+}
+
+/* Once the machine is built: pidfile, then let a -daemonize parent go. */
+static bool finish_setup(CmdLine *cl, Error **errp)
+{
+    if (cl->pidfile && !write_pidfile(cl->pidfile, errp)) {
+        return false;
+    }
+    if (cl->daemonize) {
+        daemonize_finish();
+    }
+    return true;
+}
+
+/* Devices are reset and released, sockets and the pidfile removed. */
+static void shutdown_machine(void)
+{
+    qemu_system_shutdown_event();
+    runstate_set(RUN_STATE_SHUTDOWN);
+    qtest_server_cleanup();
+    teardown_devices();
+    qmp_monitors_cleanup();
+    qemu_chr_close_all();
+    accel_cleanup();
+    remove_pidfile();
 }
 
 int qemu_main(int argc, char **argv)
@@ -715,6 +1320,7 @@ int qemu_main(int argc, char **argv)
         .devices = g_ptr_array_new_with_free_func(g_free),
         .objects = g_ptr_array_new_with_free_func(g_free),
         .chardevs = g_ptr_array_new_with_free_func(g_free),
+        .monitors = g_ptr_array_new_with_free_func(monitor_opt_free),
     };
     Error *err = NULL;
     bool exit_now = false;
@@ -723,23 +1329,33 @@ int qemu_main(int argc, char **argv)
     error_set_progname(progname);
     /* a peer that goes away is an error to handle, not a reason to die */
     signal(SIGPIPE, SIG_IGN);
-    if (!parse_command_line(&cl, argc, argv, &exit_now, &err) ||
-        exit_now || !build_machine(&cl, &exit_now, &err) || exit_now) {
-        cmdline_free(&cl);
+    if (parse_command_line(&cl, argc, argv, &exit_now, &err) && !exit_now &&
+        cl.daemonize) {
+        daemonize_start();
+    }
+    if (err || exit_now || !build_machine(&cl, &exit_now, &err) || exit_now ||
+        !finish_setup(&cl, &err)) {
         if (err) {
             error_report_err(err);
-            return 1;
+            status = 1;
+        } else {
+            status = 0;
         }
-        return 0;
+        daemonize_report(status);
+        /* Nothing ran yet: release devices, sockets and files. */
+        teardown_devices();
+        qmp_monitors_cleanup();
+        qemu_chr_close_all();
+        remove_pidfile();
+        cmdline_free(&cl);
+        return status;
     }
-    g_unix_signal_add(SIGTERM, on_terminate_signal, NULL);
-    g_unix_signal_add(SIGINT, on_terminate_signal, NULL);
-    g_unix_signal_add(SIGHUP, on_terminate_signal, NULL);
+    g_unix_signal_add(SIGTERM, on_terminate_signal, GINT_TO_POINTER(SIGTERM));
+    g_unix_signal_add(SIGINT, on_terminate_signal, GINT_TO_POINTER(SIGINT));
+    g_unix_signal_add(SIGHUP, on_terminate_signal, GINT_TO_POINTER(SIGHUP));
     runstate_set(cl.start_paused ? RUN_STATE_PRELAUNCH : RUN_STATE_RUNNING);
     status = qemu_main_loop_run();
-    runstate_set(RUN_STATE_SHUTDOWN);
-    qtest_server_cleanup();
-    teardown_devices();
+    shutdown_machine();
     cmdline_free(&cl);
     qemu_log_close();
     return status;

@@ -19,6 +19,7 @@ Error *error_abort;
 
 static char *progname;
 static char *cur_loc;       /* "-device foo,bar=1", or NULL */
+static bool report_timestamps;
 static GString *capture_sink;
 G_LOCK_DEFINE_STATIC(report_lock);
 
@@ -36,6 +37,13 @@ static void report_line(const char *label, const char *msg, const char *hint)
 {
     GString *line = g_string_new(NULL);
 
+    if (report_timestamps) {
+        g_autoptr(GDateTime) now = g_date_time_new_now_utc();
+        g_autofree char *stamp = g_date_time_format(now,
+                                                    "%Y-%m-%dT%H:%M:%S.%fZ");
+
+        g_string_append_printf(line, "%s ", stamp);
+    }
     g_string_append_printf(line, "%s: ", report_progname());
     if (cur_loc) {
         g_string_append_printf(line, "%s: ", cur_loc);
@@ -170,6 +178,11 @@ void error_set_progname(const char *name)
 {
     g_free(progname);
     progname = g_strdup(name);
+}
+
+void error_set_timestamps(bool on)
+{
+    report_timestamps = on;
 }
 
 void error_capture_begin(GString *sink)

@@ -28,6 +28,7 @@ static void none_class_init(ObjectClass *oc, const void *data)
     mc->desc = "empty machine";
     mc->needs_accel = false;
     mc->default_ram_size = 0;
+    mc->default_ram_id = "ram";
     mc->init = none_init;
 }
 

@@ -190,6 +190,8 @@ static void q35_class_init(ObjectClass *oc, const void *data)
     mc->is_default = true;
     mc->needs_accel = true;
     mc->default_ram_size = 128 * 1024 * 1024;
+    mc->default_ram_id = "pc.ram";
+    mc->option_keys = q35_ignored_options;
     mc->init = q35_init;
     mc->set_option = q35_set_option;
 }

@@ -6,6 +6,7 @@
 #include "hw/pci/msi.h"
 #include "hw/pci/msix.h"
 #include "hw/vfio/vfio-pci.h"
+#include "system/qdev-monitor.h"
 #include "system/runstate.h"
 #include "trace.h"
 
@@ -91,7 +92,7 @@ static void vfio_err_notifier_handler(EventNotifier *e)
     error_report("vfio %s: the device reported an unrecoverable error; the "
                  "guest is stopped: collect what you need, then quit",
                  vdev->name);
-    runstate_set(RUN_STATE_INTERNAL_ERROR);
+    vm_stop(RUN_STATE_INTERNAL_ERROR);
 }
 
 static gboolean vfio_release_device(gpointer opaque)
@@ -100,8 +101,7 @@ static gboolean vfio_release_device(gpointer opaque)
     DeviceState *dev = DEVICE(vdev);
 
     if (dev->realized) {
-        qdev_unrealize(dev);
-        object_unparent(OBJECT(dev));
+        qdev_unplug(dev);
     }
     object_unref(OBJECT(dev));
     return G_SOURCE_REMOVE;
@@ -118,7 +118,7 @@ static void vfio_req_notifier_handler(EventNotifier *e)
     warn_report("vfio %s: the host asks for the device back; stopping the "
                 "guest and releasing it", vdev->name);
     if (runstate_is_running()) {
-        runstate_set(RUN_STATE_PAUSED);
+        vm_stop(RUN_STATE_PAUSED);
     }
     /* not from inside our own handler: the device goes away with it */
     g_idle_add(vfio_release_device, object_ref(OBJECT(vdev)));

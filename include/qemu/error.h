@@ -66,6 +66,8 @@ void loc_set_cmdline(const char *option, const char *arg);
 void loc_clear(void);
 /* Program name used as the prefix; defaults to g_get_prgname(). */
 void error_set_progname(const char *name);
+/* -msg timestamp=on: prefix reports with the UTC time (ISO 8601). */
+void error_set_timestamps(bool on);
 
 /* Test hook: capture reports into a GString instead of stderr (NULL ends). */
 void error_capture_begin(GString *sink);

@@ -61,4 +61,24 @@ void qemu_chr_disconnect(Chardev *chr);
  */
 int qemu_chr_take_fd(Chardev *chr);     /* -1 if none */
 
+/*
+ * Flow control for front ends that must not stall the main loop on a
+ * peer that does not read (the QMP monitor).
+ * write_nonblock: bytes accepted (sockets may take fewer than @len, 0 when
+ * full), -1 if the peer is gone; other backends write everything.
+ * wait_writable: call @cb once when output is possible again or the peer
+ * went away (dropped when the connection closes).
+ * accept_input: false stops delivering input to the read handler.
+ */
+typedef void ChardevWritableFunc(void *opaque);
+ssize_t qemu_chr_write_nonblock(Chardev *chr, const void *buf, size_t len);
+void qemu_chr_wait_writable(Chardev *chr, ChardevWritableFunc *cb,
+                            void *opaque);
+void qemu_chr_accept_input(Chardev *chr, bool accept);
+
+/* "unix:/path,server=on" style description (query-chardev). */
+const char *qemu_chr_label(const Chardev *chr);
+typedef void ChardevForeachFunc(Chardev *chr, void *opaque);
+void qemu_chr_foreach(ChardevForeachFunc *fn, void *opaque);
+
 #endif

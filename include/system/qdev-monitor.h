@@ -15,6 +15,8 @@
 DeviceState *qdev_device_add(QemuOpts *opts, Error **errp);
 /* Unrealize and remove a user-created device. */
 void qdev_device_remove(DeviceState *dev);
+/* Remove it and tell the monitors (DEVICE_DELETED {device?, path}). */
+void qdev_unplug(DeviceState *dev);
 
 /* JSON form: an object of scalars, as -device '{...}' and device_add. */
 QemuOpts *qdev_opts_from_json_object(JsonObject *obj, Error **errp);

@@ -2,9 +2,9 @@
  * libqtest: a qtest client for qvfio's tests (see libqtest.h).
  *
  * Like QEMU's libqtest, the test listens and the emulator connects out,
- * so there is no race on the socket path; unlike it, we have no QMP
- * channel here and everything fails with a message that names the
- * request and shows qvfio's stderr.
+ * so there is no race on the socket path (the QMP channel too, when
+ * asked for); everything fails with a message that names the request and
+ * shows qvfio's stderr.
  */
 #include "qemu/osdep.h"
 #include <poll.h>
@@ -13,6 +13,8 @@
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <sys/wait.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
 #include <linux/pci_regs.h>
 #include "libqtest.h"
 
@@ -35,6 +37,7 @@ struct QTestState {
     GString *rxbuf;
     bool irq_level[QTEST_MAX_IRQ];
     char *last_request;         /* for error messages */
+    QMPConn *qmp;               /* qtest_init_with_qmp() */
 };
 
 /* Failure reporting */
@@ -171,13 +174,15 @@ static int accept_client(QTestState *s, int listen_fd)
                 QTEST_CONNECT_TIMEOUT_MS / 1000);
 }
 
-QTestState *qtest_init(const char *extra_args)
+static QTestState *qtest_spawn(const char *extra_args, bool with_qmp)
 {
     QTestState *s = g_new0(QTestState, 1);
     g_autofree char *sock_path = NULL;
+    g_autofree char *qmp_path = NULL;
+    g_autofree char *qmp_args = NULL;
     g_autofree char *cmdline = NULL;
     bool log_to_stderr = getenv("QTEST_LOG") != NULL;
-    int listen_fd;
+    int listen_fd, qmp_listen_fd = -1;
 
     s->tmpdir = g_dir_make_tmp("qvfio-qtest-XXXXXX", NULL);
     g_assert(s->tmpdir);
@@ -188,11 +193,19 @@ QTestState *qtest_init(const char *extra_args)
     }
     s->rxbuf = g_string_new(NULL);
     listen_fd = listen_unix(sock_path);
+    if (with_qmp) {
+        qmp_path = g_build_filename(s->tmpdir, "qmp.sock", NULL);
+        qmp_listen_fd = listen_unix(qmp_path);
+        qmp_args = g_strdup_printf("-chardev socket,path=%s,id=qmp0 "
+                                   "-mon chardev=qmp0,mode=control ",
+                                   qmp_path);
+    }
 
     cmdline = g_strdup_printf("exec %s -qtest unix:%s -qtest-log %s "
-                              "-display none -accel qtest %s",
+                              "%s-display none -accel qtest %s",
                               qtest_binary(), sock_path,
                               log_to_stderr ? "/dev/fd/2" : s->log_path,
+                              qmp_args ? qmp_args : "",
                               extra_args ? extra_args : "");
     s->pid = fork();
     g_assert(s->pid >= 0);
@@ -209,8 +222,37 @@ QTestState *qtest_init(const char *extra_args)
     s->fd = accept_client(s, listen_fd);
     close(listen_fd);
     unlink(sock_path);
+    if (with_qmp) {
+        s->qmp = qmp_conn_new(accept_client(s, qmp_listen_fd));
+        close(qmp_listen_fd);
+        unlink(qmp_path);
+    }
     g_free(qtest_cmd(s, "endianness"));
+    if (s->qmp) {
+        json_object_unref(qmp_conn_negotiate(s->qmp));
+    }
     return s;
+}
+
+QTestState *qtest_init(const char *extra_args)
+{
+    return qtest_spawn(extra_args, false);
+}
+
+QTestState *qtest_init_with_qmp(const char *extra_args)
+{
+    return qtest_spawn(extra_args, true);
+}
+
+QTestState *qtest_init_with_qmpf(const char *fmt, ...)
+{
+    va_list ap;
+    g_autofree char *args = NULL;
+
+    va_start(ap, fmt);
+    args = g_strdup_vprintf(fmt, ap);
+    va_end(ap);
+    return qtest_init_with_qmp(args);
 }
 
 QTestState *qtest_initf(const char *fmt, ...)
@@ -246,6 +288,10 @@ int qtest_quit(QTestState *s)
     int killed_by = 0;
     g_autofree char *err = NULL;
 
+    if (s->qmp) {
+        qmp_conn_free(s->qmp);
+        s->qmp = NULL;
+    }
     close(s->fd);
     /* Closing the qtest connection makes qvfio quit by itself. */
     if (!wait_timeout(s->pid, &status, QTEST_QUIT_TIMEOUT_MS)) {
@@ -846,6 +892,60 @@ bool qtest_run_binary(const char *binary, const char *args,
                                     status, QTEST_RUN_TIMEOUT_MS);
 }
 
+/* Process inspection */
+
+int qtest_count_fds(pid_t pid)
+{
+    g_autofree char *path = g_strdup_printf("/proc/%d/fd", (int)pid);
+    GDir *dir = g_dir_open(path, 0, NULL);
+    int n = 0;
+
+    g_assert_nonnull(dir);
+    while (g_dir_read_name(dir)) {
+        n++;
+    }
+    g_dir_close(dir);
+    return n;
+}
+
+long qtest_vmrss_kb(pid_t pid)
+{
+    g_autofree char *path = g_strdup_printf("/proc/%d/status", (int)pid);
+    g_autofree char *text = NULL;
+    const char *line;
+
+    g_assert_true(g_file_get_contents(path, &text, NULL, NULL));
+    line = strstr(text, "VmRSS:");
+    g_assert_nonnull(line);
+    return strtol(line + strlen("VmRSS:"), NULL, 10);
+}
+
+static bool pid_gone(pid_t pid)
+{
+    g_autofree char *path = g_strdup_printf("/proc/%d/stat", (int)pid);
+    g_autofree char *text = NULL;
+    const char *end;
+
+    if (!g_file_get_contents(path, &text, NULL, NULL)) {
+        return true;
+    }
+    end = strrchr(text, ')');       /* "pid (comm) S ..." */
+    return end && end[1] == ' ' && (end[2] == 'Z' || end[2] == 'X');
+}
+
+bool qtest_wait_pid_gone(pid_t pid, int timeout_ms)
+{
+    int64_t deadline = now_ms() + timeout_ms;
+
+    while (!pid_gone(pid)) {
+        if (now_ms() >= deadline) {
+            return false;
+        }
+        g_usleep(2000);
+    }
+    return true;
+}
+
 /* fw_cfg and guest memory */
 
 uint64_t qtest_fw_cfg_get_u64(QTestState *s, uint16_t key)
@@ -1253,4 +1353,429 @@ void qpci_msix_set_entry(QPCIDevice *dev, uint16_t entry, uint64_t addr,
     qpci_io_writel(dev, dev->msix_table_bar, base + PCI_MSIX_ENTRY_DATA, data);
     qpci_io_writel(dev, dev->msix_table_bar, base + PCI_MSIX_ENTRY_VECTOR_CTRL,
                    masked ? PCI_MSIX_ENTRY_CTRL_MASKBIT : 0);
+}
+
+/* QMP client */
+
+#define QMP_CONNECT_TIMEOUT_MS (20 * 1000)
+
+struct QMPConn {
+    int fd;
+    GString *rx;
+    GQueue events;              /* JsonObject *, not yet asked for */
+    char *last_raw;
+    int timeout_ms;
+};
+
+QMPConn *qmp_conn_new(int fd)
+{
+    QMPConn *c = g_new0(QMPConn, 1);
+
+    c->fd = fd;
+    c->rx = g_string_new(NULL);
+    g_queue_init(&c->events);
+    c->timeout_ms = QTEST_REPLY_TIMEOUT_MS;
+    return c;
+}
+
+static int connect_retry(const struct sockaddr *sa, socklen_t len)
+{
+    int64_t deadline = now_ms() + QMP_CONNECT_TIMEOUT_MS;
+
+    do {
+        int fd = socket(sa->sa_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+        g_assert(fd >= 0);
+        if (connect(fd, sa, len) == 0) {
+            return fd;
+        }
+        close(fd);
+        g_usleep(5000);
+    } while (now_ms() < deadline);
+    g_error("libqtest: could not connect to qvfio's QMP socket");
+}
+
+QMPConn *qmp_conn_connect_unix(const char *path)
+{
+    struct sockaddr_un sun = { .sun_family = AF_UNIX };
+
+    g_assert(strlen(path) < sizeof(sun.sun_path));
+    strcpy(sun.sun_path, path);
+    return qmp_conn_new(connect_retry((struct sockaddr *)&sun, sizeof(sun)));
+}
+
+QMPConn *qmp_conn_connect_tcp(const char *host, int port)
+{
+    struct sockaddr_in sin = { .sin_family = AF_INET };
+
+    sin.sin_port = htons(port);
+    g_assert(inet_pton(AF_INET, host, &sin.sin_addr) == 1);
+    return qmp_conn_new(connect_retry((struct sockaddr *)&sin, sizeof(sin)));
+}
+
+void qmp_conn_free(QMPConn *c)
+{
+    JsonObject *ev;
+
+    if (!c) {
+        return;
+    }
+    while ((ev = g_queue_pop_head(&c->events))) {
+        json_object_unref(ev);
+    }
+    close(c->fd);
+    g_string_free(c->rx, TRUE);
+    g_free(c->last_raw);
+    g_free(c);
+}
+
+int qmp_conn_fd(QMPConn *c)
+{
+    return c->fd;
+}
+
+void qmp_conn_set_timeout(QMPConn *c, int timeout_ms)
+{
+    c->timeout_ms = timeout_ms;
+}
+
+static void qmp_send_all(QMPConn *c, const char *buf, size_t len)
+{
+    while (len) {
+        ssize_t n = send(c->fd, buf, len, MSG_NOSIGNAL);
+
+        if (n < 0 && errno == EINTR) {
+            continue;
+        }
+        if (n < 0 && (errno == EPIPE || errno == ECONNRESET)) {
+            return;     /* qvfio is gone: the next receive tells */
+        }
+        if (n < 0) {
+            g_error("libqtest: QMP send failed: %s", strerror(errno));
+        }
+        buf += n;
+        len -= n;
+    }
+}
+
+void qmp_conn_send(QMPConn *c, const char *text)
+{
+    g_autofree char *line = g_strconcat(text, "\r\n", NULL);
+
+    /* One write: a command that ends qvfio must not fail our CRLF. */
+    qmp_send_all(c, line, strlen(line));
+}
+
+void qmp_conn_sendf(QMPConn *c, const char *fmt, ...)
+{
+    va_list ap;
+    g_autofree char *text = NULL;
+
+    va_start(ap, fmt);
+    text = g_strdup_vprintf(fmt, ap);
+    va_end(ap);
+    qmp_conn_send(c, text);
+}
+
+void qmp_conn_send_fds(QMPConn *c, const char *text, const int *fds,
+                       int nfds)
+{
+    g_autofree char *line = g_strdup_printf("%s\r\n", text);
+    size_t ctl_len = CMSG_SPACE(sizeof(int) * nfds);
+    g_autofree char *ctl = g_malloc0(ctl_len);
+    struct iovec iov = { .iov_base = line, .iov_len = strlen(line) };
+    struct msghdr msg = {
+        .msg_iov = &iov, .msg_iovlen = 1,
+        .msg_control = ctl, .msg_controllen = ctl_len,
+    };
+    struct cmsghdr *cmsg = CMSG_FIRSTHDR(&msg);
+    ssize_t n;
+
+    cmsg->cmsg_level = SOL_SOCKET;
+    cmsg->cmsg_type = SCM_RIGHTS;
+    cmsg->cmsg_len = CMSG_LEN(sizeof(int) * nfds);
+    memcpy(CMSG_DATA(cmsg), fds, sizeof(int) * nfds);
+    do {
+        n = sendmsg(c->fd, &msg, MSG_NOSIGNAL);
+    } while (n < 0 && errno == EINTR);
+    g_assert_cmpint(n, ==, (ssize_t)strlen(line));
+}
+
+/*
+ * Length of the first complete message in @rx (its CRLF included), 0 if
+ * more data is needed. Every line end inside must be CRLF.
+ */
+static size_t qmp_message_length(const GString *rx)
+{
+    int depth = 0;
+    bool in_str = false, esc = false, started = false;
+
+    for (size_t i = 0; i < rx->len; i++) {
+        char ch = rx->str[i];
+
+        if (ch == '\n') {
+            g_assert_true(i > 0 && rx->str[i - 1] == '\r');
+        }
+        if (in_str) {
+            if (esc) {
+                esc = false;
+            } else if (ch == '\\') {
+                esc = true;
+            } else if (ch == '"') {
+                in_str = false;
+            }
+            continue;
+        }
+        if (ch == '"') {
+            in_str = true;
+        } else if (ch == '{' || ch == '[') {
+            depth++;
+            started = true;
+        } else if (ch == '}' || ch == ']') {
+            depth--;
+        }
+        if (started && depth == 0) {
+            if (i + 2 >= rx->len) {
+                return 0;
+            }
+            g_assert_cmpint(rx->str[i + 1], ==, '\r');
+            g_assert_cmpint(rx->str[i + 2], ==, '\n');
+            return i + 3;
+        }
+    }
+    return 0;
+}
+
+/* Read more; false on EOF. Fails the test on a timeout. */
+static bool qmp_fill(QMPConn *c, int64_t deadline)
+{
+    struct pollfd pfd = { .fd = c->fd, .events = POLLIN };
+    char buf[65536];
+    ssize_t n;
+
+    for (;;) {
+        int64_t left = deadline - now_ms();
+
+        if (left <= 0) {
+            g_error("libqtest: no QMP message within %d ms (have %zu bytes: "
+                    "%.200s)", c->timeout_ms, c->rx->len, c->rx->str);
+        }
+        if (poll(&pfd, 1, left) <= 0) {
+            continue;
+        }
+        n = recv(c->fd, buf, sizeof(buf), 0);
+        if (n < 0 && (errno == EINTR || errno == EAGAIN)) {
+            continue;
+        }
+        if (n <= 0) {
+            return false;
+        }
+        g_string_append_len(c->rx, buf, n);
+        return true;
+    }
+}
+
+JsonObject *qmp_conn_recv_any(QMPConn *c)
+{
+    int64_t deadline = now_ms() + c->timeout_ms;
+    g_autoptr(JsonParser) parser = json_parser_new();
+    GError *gerr = NULL;
+    JsonNode *root;
+    size_t len;
+
+    while (!(len = qmp_message_length(c->rx))) {
+        if (!qmp_fill(c, deadline)) {
+            g_assert_cmpuint(c->rx->len, ==, 0);    /* no half message */
+            return NULL;
+        }
+    }
+    g_free(c->last_raw);
+    c->last_raw = g_strndup(c->rx->str, len - 2);
+    g_string_erase(c->rx, 0, len);
+    if (!json_parser_load_from_data(parser, c->last_raw, -1, &gerr)) {
+        g_error("libqtest: bad JSON from qvfio (%s): %s", gerr->message,
+                c->last_raw);
+    }
+    root = json_parser_get_root(parser);
+    g_assert_true(JSON_NODE_HOLDS_OBJECT(root));
+    return json_object_ref(json_node_get_object(root));
+}
+
+const char *qmp_conn_last_raw(QMPConn *c)
+{
+    return c->last_raw;
+}
+
+JsonObject *qmp_conn_reply(QMPConn *c)
+{
+    for (;;) {
+        JsonObject *msg = qmp_conn_recv_any(c);
+
+        if (!msg) {
+            g_error("libqtest: qvfio closed QMP while a reply was awaited");
+        }
+        if (!json_object_has_member(msg, "event")) {
+            return msg;
+        }
+        g_queue_push_tail(&c->events, msg);
+    }
+}
+
+JsonObject *qmp_conn_cmd(QMPConn *c, const char *fmt, ...)
+{
+    va_list ap;
+    g_autofree char *text = NULL;
+
+    va_start(ap, fmt);
+    text = g_strdup_vprintf(fmt, ap);
+    va_end(ap);
+    qmp_conn_send(c, text);
+    return qmp_conn_reply(c);
+}
+
+JsonObject *qmp_conn_take_event(QMPConn *c, const char *name)
+{
+    for (GList *l = c->events.head; l; l = l->next) {
+        JsonObject *ev = l->data;
+
+        if (!strcmp(json_object_get_string_member(ev, "event"), name)) {
+            g_queue_delete_link(&c->events, l);
+            return ev;
+        }
+    }
+    return NULL;
+}
+
+JsonObject *qmp_conn_event(QMPConn *c, const char *name)
+{
+    JsonObject *ev = qmp_conn_take_event(c, name);
+
+    while (!ev) {
+        JsonObject *msg = qmp_conn_recv_any(c);
+
+        if (!msg) {
+            g_error("libqtest: qvfio closed QMP while event %s was awaited",
+                    name);
+        }
+        if (!json_object_has_member(msg, "event")) {
+            g_error("libqtest: unexpected reply while waiting for %s: %s",
+                    name, c->last_raw);
+        }
+        if (!strcmp(json_object_get_string_member(msg, "event"), name)) {
+            ev = msg;
+        } else {
+            g_queue_push_tail(&c->events, msg);
+        }
+    }
+    return ev;
+}
+
+JsonObject *qmp_conn_negotiate(QMPConn *c)
+{
+    JsonObject *greeting = qmp_conn_recv_any(c);
+    JsonObject *reply;
+
+    g_assert_nonnull(greeting);
+    g_assert_true(json_object_has_member(greeting, "QMP"));
+    reply = qmp_conn_cmd(c, "{\"execute\": \"qmp_capabilities\"}");
+    qmp_return(reply);
+    json_object_unref(reply);
+    return greeting;
+}
+
+JsonNode *qmp_return(JsonObject *reply)
+{
+    if (!json_object_has_member(reply, "return")) {
+        g_autoptr(JsonNode) node = json_node_init_object(json_node_alloc(),
+                                                         reply);
+        g_autofree char *text = json_to_string(node, FALSE);
+
+        g_error("libqtest: QMP command failed: %s", text);
+    }
+    return json_object_get_member(reply, "return");
+}
+
+void qmp_assert_error(JsonObject *reply, const char *cls, const char *desc)
+{
+    JsonObject *err;
+
+    if (!json_object_has_member(reply, "error")) {
+        g_autoptr(JsonNode) node = json_node_init_object(json_node_alloc(),
+                                                         reply);
+        g_autofree char *text = json_to_string(node, FALSE);
+
+        g_error("libqtest: expected a QMP error %s, got %s", cls, text);
+    }
+    err = json_object_get_object_member(reply, "error");
+    g_assert_cmpstr(json_object_get_string_member(err, "class"), ==, cls);
+    g_assert_cmpstr(json_object_get_string_member(err, "desc"), ==, desc);
+}
+
+QMPConn *qtest_qmp_conn(QTestState *s)
+{
+    g_assert_nonnull(s->qmp);
+    return s->qmp;
+}
+
+JsonObject *qtest_qmp(QTestState *s, const char *fmt, ...)
+{
+    va_list ap;
+    g_autofree char *text = NULL;
+
+    va_start(ap, fmt);
+    text = g_strdup_vprintf(fmt, ap);
+    va_end(ap);
+    qmp_conn_send(qtest_qmp_conn(s), text);
+    return qmp_conn_reply(s->qmp);
+}
+
+void qtest_qmp_assert_success(QTestState *s, const char *fmt, ...)
+{
+    va_list ap;
+    g_autofree char *text = NULL;
+    JsonObject *reply;
+
+    va_start(ap, fmt);
+    text = g_strdup_vprintf(fmt, ap);
+    va_end(ap);
+    qmp_conn_send(qtest_qmp_conn(s), text);
+    reply = qmp_conn_reply(s->qmp);
+    qmp_return(reply);
+    json_object_unref(reply);
+}
+
+JsonObject *qtest_qmp_eventwait(QTestState *s, const char *name)
+{
+    return qmp_conn_event(qtest_qmp_conn(s), name);
+}
+
+char *qtest_hmp(QTestState *s, const char *fmt, ...)
+{
+    va_list ap;
+    g_autofree char *cmdline = NULL;
+    g_autoptr(JsonBuilder) b = json_builder_new();
+    g_autoptr(JsonNode) req = NULL;
+    g_autofree char *text = NULL;
+    JsonObject *reply;
+    char *out;
+
+    va_start(ap, fmt);
+    cmdline = g_strdup_vprintf(fmt, ap);
+    va_end(ap);
+    json_builder_begin_object(b);
+    json_builder_set_member_name(b, "execute");
+    json_builder_add_string_value(b, "human-monitor-command");
+    json_builder_set_member_name(b, "arguments");
+    json_builder_begin_object(b);
+    json_builder_set_member_name(b, "command-line");
+    json_builder_add_string_value(b, cmdline);
+    json_builder_end_object(b);
+    json_builder_end_object(b);
+    req = json_builder_get_root(b);
+    text = json_to_string(req, FALSE);
+    qmp_conn_send(qtest_qmp_conn(s), text);
+    reply = qmp_conn_reply(s->qmp);
+    out = g_strdup(json_node_get_string(qmp_return(reply)));
+    json_object_unref(reply);
+    return out;
 }

@@ -22,6 +22,14 @@ const char *qtest_product_binary(void);     /* $QVFIO_PRODUCT_BINARY */
 QTestState *qtest_init(const char *extra_args);
 QTestState *qtest_initf(const char *fmt, ...) G_GNUC_PRINTF(1, 2);
 /*
+ * Start qvfio with a QMP monitor too, as QEMU's libqtest does: qvfio
+ * connects out to our socket ("-chardev socket,path=P,id=qmp0 -mon
+ * chardev=qmp0,mode=control"); the greeting is checked and capabilities
+ * are negotiated before this returns.
+ */
+QTestState *qtest_init_with_qmp(const char *extra_args);
+QTestState *qtest_init_with_qmpf(const char *fmt, ...) G_GNUC_PRINTF(1, 2);
+/*
  * Close the connection, wait for the process (SIGTERM, then SIGKILL after
  * a timeout) and free @s. Fails the test if qvfio died of any other
  * signal. Returns the exit status, or -SIGNAL if we had to kill it.
@@ -32,6 +40,58 @@ pid_t qtest_pid(QTestState *s);
 bool qtest_alive(QTestState *s);
 const char *qtest_log_path(QTestState *s);  /* the -qtest-log file */
 char *qtest_get_stderr(QTestState *s);      /* qvfio's stderr so far */
+
+/*
+ * QMP client (json-glib). A message is one JSON object ending in CRLF;
+ * every bare LF the server sends fails the test. Events that arrive while
+ * a reply is awaited are queued for the event functions.
+ */
+#include <json-glib/json-glib.h>
+
+typedef struct QMPConn QMPConn;
+
+QMPConn *qmp_conn_new(int fd);              /* takes over @fd */
+/* Connect to a listening qvfio, retrying for up to 20 s. */
+QMPConn *qmp_conn_connect_unix(const char *path);
+QMPConn *qmp_conn_connect_tcp(const char *host, int port);
+void qmp_conn_free(QMPConn *c);
+int qmp_conn_fd(QMPConn *c);
+/* The greeting (checked), then qmp_capabilities (must succeed). */
+JsonObject *qmp_conn_negotiate(QMPConn *c);
+void qmp_conn_send(QMPConn *c, const char *text);
+void qmp_conn_sendf(QMPConn *c, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
+/* @text with @fds attached as SCM_RIGHTS (UNIX sockets). */
+void qmp_conn_send_fds(QMPConn *c, const char *text, const int *fds,
+                       int nfds);
+/* The next message of any kind; NULL if the server closed. */
+JsonObject *qmp_conn_recv_any(QMPConn *c);
+/* The raw text of the last message received, without its CRLF. */
+const char *qmp_conn_last_raw(QMPConn *c);
+/* The next reply (events are queued); fails the test on EOF. */
+JsonObject *qmp_conn_reply(QMPConn *c);
+/* Send and wait for the reply. */
+JsonObject *qmp_conn_cmd(QMPConn *c, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
+/* Wait for event @name; queued events are searched first. */
+JsonObject *qmp_conn_event(QMPConn *c, const char *name);
+/* An already received event @name, or NULL. */
+JsonObject *qmp_conn_take_event(QMPConn *c, const char *name);
+/* Receive timeout in ms (default 120 s). */
+void qmp_conn_set_timeout(QMPConn *c, int timeout_ms);
+
+/* A reply's "return" (asserts it succeeded; owned by @reply). */
+JsonNode *qmp_return(JsonObject *reply);
+/* Asserts an error reply of class @cls with description @desc. */
+void qmp_assert_error(JsonObject *reply, const char *cls, const char *desc);
+
+/* The QMP monitor of a qtest_init_with_qmp() instance. */
+QMPConn *qtest_qmp_conn(QTestState *s);
+JsonObject *qtest_qmp(QTestState *s, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
+/* Send and assert success; the "return" value is dropped. */
+void qtest_qmp_assert_success(QTestState *s, const char *fmt, ...)
+    G_GNUC_PRINTF(2, 3);
+JsonObject *qtest_qmp_eventwait(QTestState *s, const char *name);
+/* human-monitor-command's output. */
+char *qtest_hmp(QTestState *s, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
 
 /* Raw protocol access (protocol and fuzz tests). */
 void qtest_send_raw(QTestState *s, const void *buf, size_t len);
@@ -95,6 +155,12 @@ bool qtest_run_binary(const char *binary, const char *args,
 bool qtest_run_binary_timeout(const char *binary, const char *args,
                               const char *stdin_text, char **out, char **err,
                               int *status, int timeout_ms);
+
+/* Process inspection (leak tests): open fds, resident set in KiB. */
+int qtest_count_fds(pid_t pid);
+long qtest_vmrss_kb(pid_t pid);
+/* Has @pid exited (gone or a zombie)? Waits up to @timeout_ms. */
+bool qtest_wait_pid_gone(pid_t pid, int timeout_ms);
 
 /* fw_cfg over I/O ports (0x510/0x511): a little-endian 64-bit item. */
 uint64_t qtest_fw_cfg_get_u64(QTestState *s, uint16_t key);

@@ -28,6 +28,9 @@ struct MachineClass {
     bool is_default;
     bool needs_accel;           /* false for "none" */
     uint64_t default_ram_size;
+    const char *default_ram_id;     /* -machine memory-backend= default id */
+    /* Keys set_option accepts (qom-list-properties shows them). */
+    const char *const *option_keys;
     /*
      * Machine-specific options from -machine (keys other than type and
      * accel); unknown keys are an error naming the key.

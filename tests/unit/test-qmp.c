@@ -1,0 +1,259 @@
+/*
+ * The QMP monitor's pure parts: framing (qmp_splitter_*) and dispatch
+ * on a detached monitor (negotiation, request checks, argument checks),
+ * and the generated schema's consistency.
+ */
+#include "qemu/osdep.h"
+#include "system/qmp.h"
+
+typedef struct Collected {
+    GPtrArray *msgs;            /* char *: JSON text, or "ERR:" + error */
+} Collected;
+
+static void collect(void *opaque, const char *json, size_t len,
+                    const char *error)
+{
+    Collected *c = opaque;
+
+    g_ptr_array_add(c->msgs, error ? g_strconcat("ERR:", error, NULL)
+                                   : g_strndup(json, len));
+}
+
+/* Feed @input in pieces of @step bytes; returns what came out. */
+static GPtrArray *split(const char *input, size_t len, size_t step)
+{
+    Collected c = { g_ptr_array_new_with_free_func(g_free) };
+    QmpSplitter s;
+
+    qmp_splitter_init(&s);
+    for (size_t off = 0; off < len; off += step) {
+        qmp_splitter_feed(&s, input + off, MIN(step, len - off), collect, &c);
+    }
+    qmp_splitter_destroy(&s);
+    return c.msgs;
+}
+
+static void assert_split(const char *input, const char *const *want)
+{
+    for (size_t step = 1; step <= strlen(input); step++) {
+        g_autoptr(GPtrArray) got = split(input, strlen(input), step);
+
+        g_assert_cmpuint(got->len, ==, g_strv_length((char **)want));
+        for (guint i = 0; i < got->len; i++) {
+            g_assert_cmpstr(g_ptr_array_index(got, i), ==, want[i]);
+        }
+    }
+}
+
+static void test_split_messages(void)
+{
+    assert_split("{\"a\":1}\r\n{\"b\":[1,{}]}  [2]\n",
+                 (const char *const[]){ "{\"a\":1}", "{\"b\":[1,{}]}", "[2]",
+                                        NULL });
+    /* Braces and quotes inside strings do not count. */
+    assert_split("{\"s\":\"}]{[\\\"\"}",
+                 (const char *const[]){ "{\"s\":\"}]{[\\\"\"}", NULL });
+}
+
+static void test_split_single_quotes(void)
+{
+    assert_split("{'execute':'it\\'s \"x\"\\n'}",
+                 (const char *const[]){
+                     "{\"execute\":\"it's \\\"x\\\"\\n\"}", NULL });
+}
+
+static void test_split_scalars(void)
+{
+    assert_split("42 true\n\"s\" 'q' nonsense\r\n",
+                 (const char *const[]){ "42", "true", "\"s\"", "\"q\"",
+                                        "nonsense", NULL });
+    assert_split("} ]@", (const char *const[]){
+                     "ERR:JSON parse error, stray '}'",
+                     "ERR:JSON parse error, stray ']'", "@", NULL });
+}
+
+/* One error for a value over a limit, then the stream is in step again. */
+static void test_split_limits(void)
+{
+    g_autoptr(GString) deep = g_string_new(NULL);
+    g_autoptr(GString) big = g_string_new("{\"s\":\"");
+    g_autoptr(GPtrArray) got = NULL;
+
+    for (int i = 0; i < QMP_MAX_NESTING + 10; i++) {
+        g_string_append(deep, "[{\"x\":");
+    }
+    g_string_append(deep, "\"]}]}\"");
+    for (int i = 0; i < QMP_MAX_NESTING + 10; i++) {
+        g_string_append(deep, "}]");
+    }
+    g_string_append(deep, "{\"ok\":1}");
+    got = split(deep->str, deep->len, 4096);
+    g_assert_cmpuint(got->len, ==, 2);
+    g_assert_cmpstr(g_ptr_array_index(got, 0), ==,
+                    "ERR:JSON nesting depth limit exceeded");
+    g_assert_cmpstr(g_ptr_array_index(got, 1), ==, "{\"ok\":1}");
+    g_clear_pointer(&got, g_ptr_array_unref);
+
+    g_string_set_size(big, QMP_MAX_MESSAGE_SIZE + 100);
+    memset(big->str + 6, 'A', big->len - 6);
+    g_string_append(big, "\"}[1]");
+    got = split(big->str, big->len, 65536);
+    g_assert_cmpuint(got->len, ==, 2);
+    g_assert_cmpstr(g_ptr_array_index(got, 0), ==,
+                    "ERR:JSON token size limit exceeded");
+    g_assert_cmpstr(g_ptr_array_index(got, 1), ==, "[1]");
+}
+
+/* Dispatch */
+
+static JsonObject *run(Monitor *mon, const char *json)
+{
+    JsonObject *r = qmp_dispatch_text(mon, json, strlen(json));
+
+    g_assert_nonnull(r);
+    return r;
+}
+
+static void assert_error(Monitor *mon, const char *json, const char *cls,
+                         const char *desc)
+{
+    g_autoptr(JsonObject) r = run(mon, json);
+    JsonObject *err = json_object_get_object_member(r, "error");
+
+    g_assert_nonnull(err);
+    g_assert_cmpstr(json_object_get_string_member(err, "class"), ==, cls);
+    g_assert_cmpstr(json_object_get_string_member(err, "desc"), ==, desc);
+}
+
+static void test_dispatch_negotiation(void)
+{
+    Monitor *mon = qmp_monitor_new_detached();
+    g_autoptr(JsonObject) ok = NULL;
+
+    assert_error(mon, "{\"execute\":\"query-version\"}", "CommandNotFound",
+                 "Expecting capabilities negotiation with "
+                 "'qmp_capabilities'");
+    assert_error(mon, "[]", "GenericError",
+                 "QMP input must be a JSON object");
+    ok = run(mon, "{\"execute\":\"qmp_capabilities\",\"id\":{\"n\":1}}");
+    g_assert_true(json_object_has_member(ok, "return"));
+    g_assert_cmpint(json_object_get_int_member(
+                        json_object_get_object_member(ok, "id"), "n"), ==, 1);
+    g_assert_true(qmp_monitor_negotiated(mon));
+    assert_error(mon, "{\"execute\":\"qmp_capabilities\"}", "CommandNotFound",
+                 "Capabilities negotiation is already complete, command "
+                 "ignored");
+    qmp_monitor_free_detached(mon);
+}
+
+static void test_dispatch_checks(void)
+{
+    Monitor *mon = qmp_monitor_new_detached();
+    g_autoptr(JsonObject) r = NULL;
+
+    json_object_unref(run(mon, "{\"execute\":\"qmp_capabilities\"}"));
+    assert_error(mon, "{\"id\":1}", "GenericError",
+                 "QMP input lacks member 'execute'");
+    assert_error(mon, "{\"execute\":[]}", "GenericError",
+                 "QMP input member 'execute' must be a string");
+    assert_error(mon, "{\"execute\":\"x\",\"arguments\":1}", "GenericError",
+                 "QMP input member 'arguments' must be an object");
+    assert_error(mon, "{\"execute\":\"x\",\"control\":{}}", "GenericError",
+                 "QMP input member 'control' is unexpected");
+    assert_error(mon, "{\"execute\":\"x\"}", "CommandNotFound",
+                 "The command x has not been found");
+    assert_error(mon, "{\"execute\":\"getfd\"}", "GenericError",
+                 "Parameter 'fdname' is missing");
+    assert_error(mon, "{\"execute\":\"getfd\",\"arguments\":"
+                 "{\"fdname\":true}}", "GenericError",
+                 "Invalid parameter type for 'fdname', expected: string");
+    assert_error(mon, "{\"execute\":\"getfd\",\"arguments\":"
+                 "{\"fdname\":\"a\",\"b\":1}}", "GenericError",
+                 "Parameter 'b' is unexpected");
+    assert_error(mon, "{\"execute\":\"getfd\",\"arguments\":"
+                 "{\"fdname\":\"a\"}}", "GenericError",
+                 "No file descriptor supplied via SCM_RIGHTS");
+    r = run(mon, "{\"execute\":\"query-target\"}");
+    g_assert_cmpstr(json_object_get_string_member(
+                        json_object_get_object_member(r, "return"), "arch"),
+                    ==, "x86_64");
+    qmp_monitor_free_detached(mon);
+}
+
+/* monitor_fd_param: a getfd name (handed over once) or a number. */
+static void test_fd_param(void)
+{
+    Monitor *mon = qmp_monitor_new_detached();
+    Error *err = NULL;
+    int fds[2];
+
+    g_assert_cmpint(pipe(fds), ==, 0);
+    g_assert_true(monitor_add_fd(mon, "vfio0", fds[0], &error_abort));
+    g_assert_false(monitor_add_fd(mon, "0bad", fds[1], &err));
+    g_assert_cmpstr(error_get_pretty(err), ==, "Parameter 'fdname' expects "
+                    "a name not starting with a digit");
+    error_free_or_abort(&err);
+    g_assert_cmpint(monitor_fd_param(mon, "vfio0", &error_abort), ==,
+                    fds[0]);
+    g_assert_cmpint(monitor_fd_param(mon, "vfio0", &err), ==, -1);
+    g_assert_cmpstr(error_get_pretty(err), ==,
+                    "File descriptor named 'vfio0' has not been found");
+    error_free_or_abort(&err);
+    g_assert_cmpint(monitor_fd_param(mon, "23", &error_abort), ==, 23);
+    g_assert_cmpint(monitor_fd_param(NULL, "23", &error_abort), ==, 23);
+    g_assert_cmpint(monitor_fd_param(NULL, "vfio0", &err), ==, -1);
+    g_assert_cmpstr(error_get_pretty(err), ==,
+                    "Invalid file descriptor number 'vfio0'");
+    error_free_or_abort(&err);
+    g_assert_cmpint(monitor_fd_param(mon, "12x", &err), ==, -1);
+    error_free_or_abort(&err);
+    close(fds[0]);
+    close(fds[1]);
+    qmp_monitor_free_detached(mon);
+}
+
+/* Every type the schema names is in it; every command is in it. */
+static void test_schema_complete(void)
+{
+    g_autoptr(JsonNode) schema = qmp_schema_build();
+    JsonArray *arr = json_node_get_array(schema);
+    g_autoptr(GHashTable) names = g_hash_table_new(g_str_hash, g_str_equal);
+    g_autoptr(GPtrArray) cmds = qmp_command_list();
+
+    for (guint i = 0; i < json_array_get_length(arr); i++) {
+        JsonObject *e = json_array_get_object_element(arr, i);
+
+        g_assert_true(g_hash_table_add(
+            names, (gpointer)json_object_get_string_member(e, "name")));
+    }
+    for (guint i = 0; i < json_array_get_length(arr); i++) {
+        JsonObject *e = json_array_get_object_element(arr, i);
+        const char *keys[] = { "arg-type", "ret-type", "element-type" };
+
+        for (size_t k = 0; k < ARRAY_SIZE(keys); k++) {
+            const char *ref = json_object_get_string_member_with_default(
+                                  e, keys[k], NULL);
+
+            g_assert_true(!ref || g_hash_table_contains(names, ref));
+        }
+    }
+    for (guint i = 0; i < cmds->len; i++) {
+        const QmpCommandDef *def = g_ptr_array_index(cmds, i);
+
+        g_assert_true(g_hash_table_contains(names, def->name));
+    }
+}
+
+int main(int argc, char **argv)
+{
+    g_test_init(&argc, &argv, NULL);
+    g_test_add_func("/qmp/split/messages", test_split_messages);
+    g_test_add_func("/qmp/split/single-quotes", test_split_single_quotes);
+    g_test_add_func("/qmp/split/scalars", test_split_scalars);
+    g_test_add_func("/qmp/split/limits", test_split_limits);
+    g_test_add_func("/qmp/dispatch/negotiation", test_dispatch_negotiation);
+    g_test_add_func("/qmp/dispatch/checks", test_dispatch_checks);
+    g_test_add_func("/qmp/fd-param", test_fd_param);
+    g_test_add_func("/qmp/schema/complete", test_schema_complete);
+    return g_test_run();
+}
