@@ -193,6 +193,34 @@ static FakeVFIOSpec *fake_parse_spec(const char *str, Error **errp)
     return fake_spec_new(parts[0], parts[0] ? parts[1] : NULL, errp);
 }
 
+/*
+ * Closed fakes stay readable (tests look at their counters after the
+ * device is gone) until the next open; only the newest closed one is kept
+ * beyond that, so that plug/unplug loops do not grow without bound.
+ */
+static void fake_forget_closed(void)
+{
+    int newest_closed = -1;
+
+    for (guint i = 0; i < fake_devices->len; i++) {
+        if (!((FakeVFIODevice *)g_ptr_array_index(fake_devices, i))->open) {
+            newest_closed = i;
+        }
+    }
+    for (guint i = 0; i < fake_devices->len;) {
+        FakeVFIODevice *old = g_ptr_array_index(fake_devices, i);
+
+        if (!old->open && (int)i != newest_closed) {
+            g_ptr_array_remove_index(fake_devices, i);
+            newest_closed -= newest_closed > (int)i;
+            g_free(old->backend.name);
+            g_free(old);
+            continue;
+        }
+        i++;
+    }
+}
+
 FakeVFIODevice *fake_vfio_open(const char *spec, Error **errp)
 {
     FakeVFIODevice *f = g_new0(FakeVFIODevice, 1);
@@ -216,6 +244,7 @@ FakeVFIODevice *fake_vfio_open(const char *spec, Error **errp)
     if (!fake_devices) {
         fake_devices = g_ptr_array_new();
     }
+    fake_forget_closed();
     g_ptr_array_add(fake_devices, f);
     trace_fake_vfio_open(fake_name(f), f->spec->profile);
     return f;
