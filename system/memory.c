@@ -121,7 +121,7 @@ void memory_region_init_io(MemoryRegion *mr, Object *owner,
  */
 #define RAM_HUGE_ALIGN (2 * 1024 * 1024)
 
-static void *ram_mmap_aligned(size_t len)
+static void *ram_mmap_aligned(size_t len, int fd, bool shared)
 {
     size_t align = len >= RAM_HUGE_ALIGN ? RAM_HUGE_ALIGN : host_page_size();
     size_t total = len + align - host_page_size();
@@ -140,12 +140,22 @@ static void *ram_mmap_aligned(size_t len)
     if (raw + total > ptr + len) {
         munmap(ptr + len, raw + total - (ptr + len));
     }
+    /* A file's pages replace the anonymous ones, at the same address. */
+    if (fd >= 0 &&
+        mmap(ptr, len, PROT_READ | PROT_WRITE,
+             (shared ? MAP_SHARED : MAP_PRIVATE) | MAP_FIXED, fd, 0)
+        == MAP_FAILED) {
+        int err = errno;
+
+        munmap(ptr, len);
+        errno = err;
+        return MAP_FAILED;
+    }
     return ptr;
 }
 
-/* On failure @mr is left untouched (not initialised). */
-bool memory_region_init_ram(MemoryRegion *mr, Object *owner,
-                            const char *name, uint64_t size, Error **errp)
+static bool init_ram_common(MemoryRegion *mr, Object *owner, const char *name,
+                            uint64_t size, int fd, bool shared, Error **errp)
 {
     void *ptr = NULL;
 
@@ -158,7 +168,13 @@ bool memory_region_init_ram(MemoryRegion *mr, Object *owner,
     if (size) {
         size_t len = QEMU_ALIGN_UP(size, host_page_size());
 
-        ptr = ram_mmap_aligned(len);
+        ptr = ram_mmap_aligned(len, fd, shared);
+        if (ptr == MAP_FAILED && fd >= 0) {
+            error_setg_errno(errp, errno, "cannot map the backing file of "
+                             "RAM '%s' (%" PRIu64 " MiB)",
+                             name ? name : "anonymous", size >> 20);
+            return false;
+        }
         if (ptr == MAP_FAILED) {
             error_setg_errno(errp, errno, "cannot allocate %" PRIu64
                              " MiB of RAM for '%s' (use a smaller memory "
@@ -173,6 +189,20 @@ bool memory_region_init_ram(MemoryRegion *mr, Object *owner,
     region_init_common(mr, owner, name, size, MR_RAM);
     mr->ram_ptr = ptr;
     return true;
+}
+
+/* On failure @mr is left untouched (not initialised). */
+bool memory_region_init_ram(MemoryRegion *mr, Object *owner,
+                            const char *name, uint64_t size, Error **errp)
+{
+    return init_ram_common(mr, owner, name, size, -1, false, errp);
+}
+
+bool memory_region_init_ram_from_fd(MemoryRegion *mr, Object *owner,
+                                    const char *name, uint64_t size, int fd,
+                                    bool shared, Error **errp)
+{
+    return init_ram_common(mr, owner, name, size, fd, shared, errp);
 }
 
 void memory_region_init_ram_ptr(MemoryRegion *mr, Object *owner,

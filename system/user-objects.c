@@ -4,6 +4,8 @@
  * as text in canonical form and typed again when read over QMP.
  */
 #include "qemu/osdep.h"
+#include <sys/stat.h>
+#include "system/memory.h"
 #include "system/user-objects.h"
 
 typedef struct UserPropDef {
@@ -75,20 +77,26 @@ static const char *uo_get(UserObject *uo, const char *name)
     return g_hash_table_lookup(uo->values, name);
 }
 
-/* memory-backend-ram */
+/* memory-backend-ram, memory-backend-file */
 
 static bool memory_backend_complete(UserObject *uo, Error **errp)
 {
     const char *size = uo_get(uo, "size");
     const char *share = uo_get(uo, "share");
+    bool file = object_dynamic_cast(OBJECT(uo), TYPE_MEMORY_BACKEND_FILE);
 
     if (!size || !strcmp(size, "0")) {
         error_setg(errp, "can't create backend with size 0");
         return false;
     }
-    if (share && !strcmp(share, "on")) {
+    if (file && !uo_get(uo, "mem-path")) {
+        error_setg(errp, "mem-path property not set");
+        return false;
+    }
+    if (!file && share && !strcmp(share, "on")) {
         error_setg(errp, "memory-backend-ram: share=on is not supported by "
-                   "qvfio (guest RAM is private to the process)");
+                   "qvfio (guest RAM is private to the process; "
+                   "memory-backend-file,share=on shares it through a file)");
         return false;
     }
     return true;
@@ -101,6 +109,78 @@ uint64_t memory_backend_size(Object *obj)
     const char *size = uo_get(uo, "size");
 
     return size ? g_ascii_strtoull(size, NULL, 10) : 0;
+}
+
+/*
+ * The backing file of a memory-backend-file, as QEMU opens it: a
+ * directory gets a new unlinked file inside it (hugetlbfs mounts are
+ * used this way); an empty or new regular file is grown to @size; a
+ * shorter one is an error.
+ */
+static int memory_backend_file_open(const char *id, const char *path,
+                                    uint64_t size, Error **errp)
+{
+    struct stat st;
+    int fd;
+
+    if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+        g_autofree char *templ = g_strdup_printf("%s/qvfio_back_mem.%s.XXXXXX",
+                                                 path, id);
+
+        fd = g_mkstemp_full(templ, O_RDWR | O_CLOEXEC, 0600);
+        if (fd >= 0) {
+            unlink(templ);
+        }
+    } else {
+        fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    }
+    if (fd < 0 || fstat(fd, &st) < 0) {
+        error_setg_errno(errp, errno, "memory-backend-file '%s': can't open "
+                         "backing store %s for guest RAM", id, path);
+        if (fd >= 0) {
+            close(fd);
+        }
+        return -1;
+    }
+    if (S_ISREG(st.st_mode) && st.st_size == 0 && ftruncate(fd, size) < 0) {
+        error_setg_errno(errp, errno, "memory-backend-file '%s': can't grow "
+                         "%s to the size of guest RAM", id, path);
+        close(fd);
+        return -1;
+    }
+    if (S_ISREG(st.st_mode) && st.st_size && (uint64_t)st.st_size < size) {
+        error_setg(errp, "memory-backend-file '%s': backing store size 0x%"
+                   PRIx64 " does not match 'size' option 0x%" PRIx64, id,
+                   (uint64_t)st.st_size, size);
+        close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+bool memory_backend_init_ram(Object *backend, MemoryRegion *mr, Object *owner,
+                             const char *name, Error **errp)
+{
+    UserObject *uo = (UserObject *)object_dynamic_cast_assert(
+                         backend, TYPE_MEMORY_BACKEND);
+    uint64_t size = memory_backend_size(backend);
+    g_autofree char *path = object_get_canonical_path(backend);
+    g_autofree char *id = g_path_get_basename(path);
+    const char *share = uo_get(uo, "share");
+    bool ok;
+    int fd;
+
+    if (!object_dynamic_cast(backend, TYPE_MEMORY_BACKEND_FILE)) {
+        return memory_region_init_ram(mr, owner, name, size, errp);
+    }
+    fd = memory_backend_file_open(id, uo_get(uo, "mem-path"), size, errp);
+    if (fd < 0) {
+        return false;
+    }
+    ok = memory_region_init_ram_from_fd(mr, owner, name, size, fd,
+                                        share && !strcmp(share, "on"), errp);
+    close(fd);
+    return ok;
 }
 
 /* secret */
@@ -264,6 +344,13 @@ static const UserPropDef memory_backend_props[] = {
     { "x-use-canonical-path-for-ramblock-id", "bool" }, { NULL }
 };
 
+static const UserPropDef memory_backend_file_props[] = {
+    { "size", "size" }, { "share", "bool" }, { "prealloc", "bool" },
+    { "prealloc-threads", "uint32" }, { "merge", "bool" }, { "dump", "bool" },
+    { "x-use-canonical-path-for-ramblock-id", "bool" },
+    { "mem-path", "str" }, { "discard-data", "bool" }, { NULL }
+};
+
 static const UserPropDef secret_props[] = {
     { "format", "str" }, { "data", "str" }, { "file", "str" },
     { "keyid", "str" }, { "iv", "str" }, { NULL }
@@ -275,6 +362,11 @@ static void memory_backend_class_init(ObjectClass *oc, const void *data)
 
     uc->props = memory_backend_props;
     uc->complete = memory_backend_complete;
+}
+
+static void memory_backend_file_class_init(ObjectClass *oc, const void *data)
+{
+    ((UserObjectClass *)oc)->props = memory_backend_file_props;
 }
 
 static void secret_class_init(ObjectClass *oc, const void *data)
@@ -297,6 +389,11 @@ static const TypeInfo user_object_types[] = {
         .instance_finalize = user_object_finalize,
     },
     { .name = TYPE_MEMORY_BACKEND_RAM, .parent = TYPE_MEMORY_BACKEND },
+    {
+        .name = TYPE_MEMORY_BACKEND_FILE,
+        .parent = TYPE_MEMORY_BACKEND,
+        .class_init = memory_backend_file_class_init,
+    },
     {
         .name = TYPE_SECRET_COMMON,
         .parent = TYPE_OBJECT,

@@ -847,12 +847,14 @@ static bool apply_machine_options(MachineState *ms, QemuOpts *opts,
 }
 
 static MachineState *create_machine(CmdLine *cl, MachineClass *mc,
-                                    uint64_t ram_size, Error **errp)
+                                    uint64_t ram_size, Object *ram_backend,
+                                    Error **errp)
 {
     MachineState *ms = MACHINE(object_new(object_class_get_name(
                                               OBJECT_CLASS(mc))));
 
     ms->ram_size = ram_size;
+    ms->ram_backend = ram_backend;
     object_property_add_child(object_get_root(), "machine", OBJECT(ms),
                               &error_abort);
     object_unref(OBJECT(ms));
@@ -1016,11 +1018,11 @@ static bool create_objects(CmdLine *cl, Error **errp)
 }
 
 /*
- * -machine memory-backend=ID: the backend gives the RAM size, and an
+ * -machine memory-backend=ID: the backend gives the RAM (and its size); an
  * explicit -m must agree with it (QEMU's rule).
  */
 static bool resolve_memory_backend(CmdLine *cl, uint64_t *ram_size,
-                                   Error **errp)
+                                   Object **ram_backend, Error **errp)
 {
     const char *id = cl->machine_opts
                      ? qemu_opt_get(cl->machine_opts, "memory-backend") : NULL;
@@ -1033,6 +1035,7 @@ static bool resolve_memory_backend(CmdLine *cl, uint64_t *ram_size,
         error_setg(errp, "Memory backend '%s' not found", id);
         return false;
     }
+    *ram_backend = backend;
     if (!cl->mem_arg) {
         *ram_size = memory_backend_size(backend);
     } else if (memory_backend_size(backend) != *ram_size) {
@@ -1254,6 +1257,7 @@ static bool build_machine(CmdLine *cl, bool *exit_now, Error **errp)
 {
     const char *machine_accel;
     MachineClass *mc;
+    Object *ram_backend = NULL;
     uint64_t ram_size;
 
     if (!device_help_requested(cl, exit_now, errp) || *exit_now) {
@@ -1274,11 +1278,11 @@ static bool build_machine(CmdLine *cl, bool *exit_now, Error **errp)
         return *exit_now;
     }
     if (!create_monitors(cl, errp) || !create_objects(cl, errp) ||
-        !resolve_memory_backend(cl, &ram_size, errp)) {
+        !resolve_memory_backend(cl, &ram_size, &ram_backend, errp)) {
         return false;
     }
     memory_system_init();
-    if (!create_machine(cl, mc, ram_size, errp)) {
+    if (!create_machine(cl, mc, ram_size, ram_backend, errp)) {
         return false;
     }
     if (!create_devices(cl, exit_now, errp) || *exit_now) {

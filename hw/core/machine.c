@@ -1,6 +1,7 @@
 /* The machine base type and machine lookup. */
 #include "qemu/osdep.h"
 #include "hw/core/machine.h"
+#include "system/user-objects.h"
 
 MachineState *current_machine;
 
@@ -16,6 +17,23 @@ MachineClass *machine_class_find(const char *name)
         }
     }
     return NULL;
+}
+
+bool machine_init_ram(MachineState *ms, const char *name, Error **errp)
+{
+    MemoryRegion *mr = g_new0(MemoryRegion, 1);
+    bool ok = ms->ram_backend
+              ? memory_backend_init_ram(ms->ram_backend, mr, OBJECT(ms), name,
+                                        errp)
+              : memory_region_init_ram(mr, OBJECT(ms), name, ms->ram_size,
+                                       errp);
+
+    if (!ok) {
+        g_free(mr);
+        return false;
+    }
+    ms->ram = mr;
+    return true;
 }
 
 void machine_print_help(FILE *out)

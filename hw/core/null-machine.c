@@ -10,10 +10,7 @@ static bool none_init(MachineState *ms, Error **errp)
     if (!ms->ram_size) {
         return true;
     }
-    ms->ram = g_new0(MemoryRegion, 1);
-    if (!memory_region_init_ram(ms->ram, OBJECT(ms), "ram", ms->ram_size,
-                                errp)) {
-        g_clear_pointer(&ms->ram, g_free);
+    if (!machine_init_ram(ms, "ram", errp)) {
         return false;
     }
     memory_region_add_subregion(get_system_memory(), 0, ms->ram);

@@ -81,10 +81,7 @@ static bool q35_init_ram(Q35MachineState *s, Error **errp)
     uint64_t above = ms->ram_size - below;
     MemoryRegion *sysmem = get_system_memory();
 
-    ms->ram = g_new0(MemoryRegion, 1);
-    if (!memory_region_init_ram(ms->ram, OBJECT(s), "pc.ram", ms->ram_size,
-                                errp)) {
-        g_clear_pointer(&ms->ram, g_free);
+    if (!machine_init_ram(ms, "pc.ram", errp)) {
         return false;
     }
     memory_region_init_alias(&s->ram_below_4g, OBJECT(s), "ram-below-4g",

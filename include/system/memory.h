@@ -113,6 +113,14 @@ void memory_region_init_io(MemoryRegion *mr, Object *owner,
                            const char *name, uint64_t size);
 bool memory_region_init_ram(MemoryRegion *mr, Object *owner,
                             const char *name, uint64_t size, Error **errp);
+/*
+ * RAM backed by the file @fd (its first @size bytes, which must exist):
+ * MAP_SHARED if @shared (guest writes reach the file), else MAP_PRIVATE.
+ * The mapping keeps the file; the caller may close @fd.
+ */
+bool memory_region_init_ram_from_fd(MemoryRegion *mr, Object *owner,
+                                    const char *name, uint64_t size, int fd,
+                                    bool shared, Error **errp);
 /* @ptr stays owned by the caller; ram_device marks mmap'd device memory. */
 void memory_region_init_ram_ptr(MemoryRegion *mr, Object *owner,
                                 const char *name, uint64_t size, void *ptr);

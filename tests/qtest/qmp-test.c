@@ -455,10 +455,18 @@ static void probe_sequence(QMPConn *c)
                   "{\"typename\":\"memory-backend-ram\"}");
     g_assert_nonnull(find_named(return_array(r), "size"));
     json_object_unref(r);
+    /* libvirt 9.0 crashes if this class is missing. */
     r = probe_cmd(c, &n, "qom-list-properties",
                   "{\"typename\":\"memory-backend-file\"}");
+    g_assert_cmpstr(json_object_get_string_member(
+                        find_named(return_array(r), "mem-path"), "type"),
+                    ==, "str");
+    g_assert_nonnull(find_named(return_array(r), "share"));
+    json_object_unref(r);
+    r = probe_cmd(c, &n, "qom-list-properties",
+                  "{\"typename\":\"memory-backend-memfd\"}");
     qmp_assert_error(r, "DeviceNotFound",
-                     "Class 'memory-backend-file' not found");
+                     "Class 'memory-backend-memfd' not found");
     json_object_unref(r);
 
     r = probe_cmd(c, &n, "query-machines", NULL);
@@ -1154,7 +1162,193 @@ static void test_several_monitors(void)
     rm_rf(dir);
 }
 
-/* libvirt's hostdev command line (qemuxmlconfdata hostdev-vfio, q35) */
+/*
+ * libvirt's hostdev command line (qemuxmlconfdata hostdev-vfio, on q35),
+ * then what libvirt 9.0 says on the monitor for such a domain: at start
+ * (qemuConnectMonitor, qemuProcessWaitForMonitor, qemuProcessLaunch,
+ * qemuProcessRefreshState, qemuProcessStartCPUs), then a hostdev
+ * hot-attach and detach (qemuDomainAttachHostPCIDevice,
+ * qemuDomainDetachDeviceLive). Every request carries libvirt's "id";
+ * every reply must echo it and end in CRLF (the client checks).
+ */
+
+/* qom-list /machine/peripheral: libvirt's device aliases. */
+static void check_aliases(QMPConn *c, int *n, const char *const *want,
+                          const char *gone)
+{
+    JsonObject *r = probe_cmd(c, n, "qom-list",
+                              "{\"path\":\"/machine/peripheral\"}");
+    JsonArray *arr = return_array(r);
+
+    for (guint i = 0; i < json_array_get_length(arr); i++) {
+        JsonObject *o = json_array_get_object_element(arr, i);
+
+        g_assert_true(object_has_string(o, "name"));
+        g_assert_true(object_has_string(o, "type"));
+    }
+    for (; *want; want++) {
+        JsonObject *o = find_named(arr, *want);
+
+        g_assert_nonnull(o);
+        g_assert_cmpstr(json_object_get_string_member(o, "type"), ==,
+                        "child<vfio-pci>");
+    }
+    if (gone) {
+        g_assert_null(find_named(arr, gone));
+    }
+    json_object_unref(r);
+}
+
+static void check_status(QMPConn *c, int *n, bool running, const char *status)
+{
+    JsonObject *r = probe_cmd(c, n, "query-status", NULL);
+    JsonObject *o = return_object(r);
+
+    g_assert_cmpuint(json_object_get_size(o), ==, 2);
+    g_assert_cmpint(json_object_get_boolean_member(o, "running"), ==,
+                    running);
+    g_assert_cmpstr(json_object_get_string_member(o, "status"), ==, status);
+    json_object_unref(r);
+}
+
+static void check_pci_slot(QMPConn *c, int *n, const char *id, int slot)
+{
+    JsonObject *r = probe_cmd(c, n, "query-pci", NULL);
+    JsonArray *buses = return_array(r);
+    JsonObject *dev, *ids;
+
+    g_assert_cmpuint(json_array_get_length(buses), ==, 1);
+    dev = pci_find(json_object_get_array_member(
+                       json_array_get_object_element(buses, 0), "devices"),
+                   id);
+    g_assert_nonnull(dev);
+    g_assert_cmpint(json_object_get_int_member(dev, "bus"), ==, 0);
+    g_assert_cmpint(json_object_get_int_member(dev, "slot"), ==, slot);
+    g_assert_cmpint(json_object_get_int_member(dev, "function"), ==, 0);
+    ids = json_object_get_object_member(dev, "id");
+    g_assert_cmpint(json_object_get_int_member(ids, "vendor"), ==, 0x1b36);
+    g_assert_cmpint(json_object_get_int_member(ids, "device"), ==, 0x0101);
+    g_assert_true(object_has_int(json_object_get_object_member(dev,
+                                                               "class_info"),
+                                 "class"));
+    g_assert_nonnull(json_object_get_array_member(dev, "regions"));
+    json_object_unref(r);
+}
+
+static void libvirt_domain_start(QMPConn *c, int *n)
+{
+    JsonObject *r, *o;
+    JsonArray *arr;
+
+    check_greeting(qmp_conn_recv_any(c));
+    r = probe_cmd(c, n, "qmp_capabilities", NULL);
+    assert_empty_return(r);
+    json_object_unref(r);
+    /* qemuMigrationCapsCheck: no migration here. */
+    r = probe_cmd(c, n, "query-migrate-capabilities", NULL);
+    g_assert_cmpuint(json_array_get_length(return_array(r)), ==, 0);
+    json_object_unref(r);
+    /* qemuProcessWaitForMonitor: the chardevs (pty paths). */
+    r = probe_cmd(c, n, "query-chardev", NULL);
+    arr = return_array(r);
+    o = NULL;
+    for (guint i = 0; i < json_array_get_length(arr); i++) {
+        JsonObject *e = json_array_get_object_element(arr, i);
+
+        g_assert_true(object_has_string(e, "label"));
+        g_assert_true(object_has_string(e, "filename"));
+        g_assert_true(object_has_bool(e, "frontend-open"));
+        if (!strcmp(json_object_get_string_member(e, "label"),
+                    "charmonitor")) {
+            o = e;
+        }
+    }
+    g_assert_nonnull(o);
+    g_assert_true(json_object_get_boolean_member(o, "frontend-open"));
+    json_object_unref(r);
+    /* qemuDomainRefreshVcpuInfo: no guest CPU runs under qtest. */
+    r = probe_cmd(c, n, "query-cpus-fast", NULL);
+    g_assert_cmpuint(json_array_get_length(return_array(r)), ==, 0);
+    json_object_unref(r);
+    /* qemuProcessRefreshState: qemuDomainUpdateDeviceList. */
+    check_aliases(c, n, (const char *const[]){ "hostdev0", NULL }, NULL);
+    check_status(c, n, false, "prelaunch");
+    check_pci_slot(c, n, "hostdev0", 2);
+    /* qemuProcessStartCPUs */
+    r = probe_cmd(c, n, "cont", NULL);
+    assert_empty_return(r);
+    json_object_unref(r);
+    expect_event(c, "RESUME", NULL);
+    check_status(c, n, true, "running");
+}
+
+/*
+ * device_del as libvirt waits for it: the reply and DEVICE_DELETED may
+ * come in either order (libvirt's qemuhotplugtest has the event first).
+ */
+static void libvirt_device_del(QMPConn *c, int *n, const char *id)
+{
+    g_autofree char *want_id = NULL;
+    g_autofree char *path = g_strdup_printf("/machine/peripheral/%s", id);
+    JsonObject *reply = NULL, *event = NULL, *data;
+
+    g_assert_null(qmp_conn_take_event(c, "DEVICE_DELETED"));
+    (*n)++;
+    want_id = g_strdup_printf("libvirt-%d", *n);
+    qmp_conn_sendf(c, "{\"execute\":\"device_del\",\"arguments\":"
+                   "{\"id\":\"%s\"},\"id\":\"%s\"}", id, want_id);
+    while (!reply || !event) {
+        JsonObject *msg = qmp_conn_recv_any(c);
+
+        g_assert_nonnull(msg);
+        if (!json_object_has_member(msg, "event")) {
+            g_assert_null(reply);
+            reply = msg;
+        } else if (!strcmp(json_object_get_string_member(msg, "event"),
+                           "DEVICE_DELETED")) {
+            g_assert_null(event);
+            event = msg;
+        } else {
+            g_error("unexpected event during device_del: %s",
+                    qmp_conn_last_raw(c));
+        }
+    }
+    assert_empty_return(reply);
+    g_assert_cmpstr(reply_id(reply), ==, want_id);
+    check_event_time(event);
+    data = json_object_get_object_member(event, "data");
+    g_assert_cmpuint(json_object_get_size(data), ==, 2);
+    g_assert_cmpstr(json_object_get_string_member(data, "device"), ==, id);
+    g_assert_cmpstr(json_object_get_string_member(data, "path"), ==, path);
+    json_object_unref(reply);
+    json_object_unref(event);
+}
+
+static void libvirt_hostdev_hotplug(QMPConn *c, int *n)
+{
+    JsonObject *r;
+
+    /* virsh attach-device: the same JSON as -device. */
+    r = probe_cmd(c, n, "device_add",
+                  "{\"driver\":\"vfio-pci\",\"host\":\"fake:basic\","
+                  "\"id\":\"hostdev1\",\"bus\":\"pcie.0\",\"addr\":\"0x3\"}");
+    assert_empty_return(r);
+    json_object_unref(r);
+    check_aliases(c, n, (const char *const[]){ "hostdev0", "hostdev1", NULL },
+                  NULL);
+    check_pci_slot(c, n, "hostdev1", 3);
+    /* The same alias again is refused, as QEMU does. */
+    r = probe_cmd(c, n, "device_add",
+                  "{\"driver\":\"vfio-pci\",\"host\":\"fake:basic\","
+                  "\"id\":\"hostdev1\",\"bus\":\"pcie.0\",\"addr\":\"0x4\"}");
+    qmp_assert_error(r, "GenericError", "Duplicate device ID 'hostdev1'");
+    json_object_unref(r);
+
+    /* virsh detach-device */
+    libvirt_device_del(c, n, "hostdev1");
+    check_aliases(c, n, (const char *const[]){ "hostdev0", NULL }, "hostdev1");
+    check_status(c, n, true, "running");
+}
 
 static void test_libvirt_cmdline(void)
 {
@@ -1164,7 +1358,8 @@ static void test_libvirt_cmdline(void)
     int lfd = listen_unix_inheritable(mon_path);
     Daemon *d;
     QMPConn *c;
-    JsonObject *r, *o;
+    JsonObject *r;
+    int n = 0;
 
     g_assert_true(g_file_set_contents(key, "0123456789abcdef0123456789abcdef",
                                       32, NULL));
@@ -1190,9 +1385,10 @@ static void test_libvirt_cmdline(void)
         "resourcecontrol=deny -msg timestamp=on", key, lfd);
     close(lfd);
     c = qmp_conn_connect_unix(mon_path);
-    json_object_unref(qmp_conn_negotiate(c));
-    expect_status(c, false, "prelaunch");
+    libvirt_domain_start(c, &n);
+    libvirt_hostdev_hotplug(c, &n);
 
+    /* Some of what virsh dominfo and friends read. */
     r = qmp_conn_cmd(c, "{\"execute\":\"query-name\"}");
     g_assert_cmpstr(json_object_get_string_member(return_object(r), "name"),
                     ==, "QEMUGuest2");
@@ -1209,31 +1405,93 @@ static void test_libvirt_cmdline(void)
                      "{\"path\":\"/objects/pc.ram\",\"property\":\"size\"}}");
     g_assert_cmpint(json_node_get_int(qmp_return(r)), ==, 224395264);
     json_object_unref(r);
-    {
-        JsonObject *reply;
-        JsonObject *dev = pci_find(pci_devices(c, &reply), "hostdev0");
 
-        g_assert_nonnull(dev);
-        g_assert_cmpint(json_object_get_int_member(dev, "slot"), ==, 2);
-        json_object_unref(reply);
-    }
-    r = qmp_conn_cmd(c, "{\"execute\":\"qom-list\",\"arguments\":"
-                     "{\"path\":\"/machine/peripheral\"}}");
-    o = find_named(return_array(r), "hostdev0");
-    g_assert_cmpstr(json_object_get_string_member(o, "type"), ==,
-                    "child<vfio-pci>");
-    json_object_unref(r);
-
-    cmd_ok(c, "cont");
-    expect_event(c, "RESUME", NULL);
-    r = qmp_conn_cmd(c, "{\"execute\":\"device_del\",\"arguments\":"
-                     "{\"id\":\"hostdev0\"},\"id\":\"libvirt-30\"}");
-    assert_empty_return(r);
-    json_object_unref(r);
-    json_object_unref(qmp_conn_event(c, "DEVICE_DELETED"));
+    /* virsh destroy would kill it; shutdown of a domain ends with quit. */
     quit_and_check(c);
     qmp_conn_free(c);
     daemon_finish(d);
+    rm_rf(dir);
+}
+
+/* -object memory-backend-file: the guest's RAM is the file. */
+
+static void test_memory_backend_file(void)
+{
+    g_autofree char *dir = g_dir_make_tmp("qvfio-mbf-XXXXXX", NULL);
+    g_autofree char *shared = g_build_filename(dir, "shared.ram", NULL);
+    g_autofree char *private = g_build_filename(dir, "private.ram", NULL);
+    g_autofree char *small = g_build_filename(dir, "small.ram", NULL);
+    g_autofree char *args = NULL;
+    g_autofree char *out = NULL;
+    g_autofree char *err = NULL;
+    const uint32_t marker = 0x600dcafe;
+    uint32_t word = 0;
+    QTestState *s;
+    JsonObject *r;
+    int fd, status;
+
+    /* libvirt's form: JSON, share on; the file is created at RAM size. */
+    s = qtest_init_with_qmpf("-machine q35,memory-backend=pc.ram -object "
+                             "'{\"qom-type\":\"memory-backend-file\","
+                             "\"id\":\"pc.ram\",\"mem-path\":\"%s\","
+                             "\"share\":true,\"size\":16777216}'", shared);
+    qtest_writel(s, 0x1000, 0x12345678);
+    fd = open(shared, O_RDWR);
+    g_assert_cmpint(fd, >=, 0);
+    g_assert_cmpint(lseek(fd, 0, SEEK_END), ==, 16 << 20);
+    g_assert_cmpint(pread(fd, &word, 4, 0x1000), ==, 4);
+    g_assert_cmphex(le32toh(word), ==, 0x12345678);
+    /* ... and what the file gets, the guest reads. */
+    word = htole32(marker);
+    g_assert_cmpint(pwrite(fd, &word, 4, 0x2000), ==, 4);
+    g_assert_cmphex(qtest_readl(s, 0x2000), ==, marker);
+    close(fd);
+    r = qtest_qmp(s, "{\"execute\":\"qom-get\",\"arguments\":"
+                  "{\"path\":\"/objects/pc.ram\",\"property\":"
+                  "\"mem-path\"}}");
+    g_assert_cmpstr(json_node_get_string(qmp_return(r)), ==, shared);
+    json_object_unref(r);
+    r = qtest_qmp(s, "{\"execute\":\"query-memory-size-summary\"}");
+    g_assert_cmpint(json_object_get_int_member(return_object(r),
+                                               "base-memory"), ==, 16 << 20);
+    json_object_unref(r);
+    qtest_quit(s);
+
+    /* share off: the guest sees the file, its writes stay private. */
+    word = htole32(marker);
+    g_assert_true(g_file_set_contents(private, "", 0, NULL));
+    g_assert_cmpint(truncate(private, 16 << 20), ==, 0);
+    fd = open(private, O_RDWR);
+    g_assert_cmpint(pwrite(fd, &word, 4, 0x3000), ==, 4);
+    s = qtest_initf("-m 16M -machine q35,memory-backend=m -object "
+                    "memory-backend-file,id=m,size=16M,mem-path=%s", private);
+    g_assert_cmphex(qtest_readl(s, 0x3000), ==, marker);
+    qtest_writel(s, 0x3000, 0);
+    g_assert_cmphex(qtest_readl(s, 0x3000), ==, 0);
+    g_assert_cmpint(pread(fd, &word, 4, 0x3000), ==, 4);
+    g_assert_cmphex(le32toh(word), ==, marker);
+    close(fd);
+    qtest_quit(s);
+
+    /* A directory gets an unlinked file; a short file is refused. */
+    s = qtest_initf("-machine q35,memory-backend=m -object "
+                    "memory-backend-file,id=m,size=16M,mem-path=%s", dir);
+    qtest_writel(s, 0x1000, marker);
+    g_assert_cmphex(qtest_readl(s, 0x1000), ==, marker);
+    qtest_quit(s);
+    g_assert_true(g_file_set_contents(small, "short", 5, NULL));
+    args = g_strdup_printf("-accel qtest -machine none,memory-backend=m "
+                           "-object memory-backend-file,id=m,size=16M,"
+                           "mem-path=%s", small);
+    g_assert_true(qtest_run_binary(qtest_binary(), args, NULL, &out, &err,
+                                   &status));
+    g_assert_cmpint(WEXITSTATUS(status), ==, 1);
+    g_assert_nonnull(strstr(err, "memory-backend-file 'm': backing store "
+                            "size 0x5 does not match 'size' option "
+                            "0x1000000"));
+    unlink(shared);
+    unlink(private);
+    unlink(small);
     rm_rf(dir);
 }
 
@@ -1253,6 +1511,12 @@ static const BadCase bad_cases[] = {
       "Memory backend 'nope' not found" },
     { "-accel qtest -object memory-backend-ram,id=r,size=1M,share=on",
       "share=on is not supported" },
+    { "-accel qtest -object memory-backend-file,id=r,size=1M",
+      "mem-path property not set" },
+    { "-accel qtest -object memory-backend-file,id=r,size=16M,"
+      "mem-path=/nonexistent/ram -machine q35,memory-backend=r",
+      "memory-backend-file 'r': can't open backing store /nonexistent/ram "
+      "for guest RAM: No such file or directory" },
     { "-accel qtest -object secret,id=s,format=raw,file=/nonexistent/key",
       "/nonexistent/key" },
     { "-accel qtest -object secret,id=s,format=raw", "Either 'data' or "
@@ -1433,6 +1697,7 @@ int main(int argc, char **argv)
     g_test_add_func("/qmp/getfd", test_getfd);
     g_test_add_func("/qmp/several-monitors", test_several_monitors);
     g_test_add_func("/qmp/libvirt-cmdline", test_libvirt_cmdline);
+    g_test_add_func("/qmp/memory-backend-file", test_memory_backend_file);
     g_test_add_func("/qmp/msg-timestamp", test_msg_timestamp);
     g_test_add_func("/qmp/daemonize-failure", test_daemonize_failure);
     g_test_add_func("/qmp/pidfile-locked", test_pidfile_locked);

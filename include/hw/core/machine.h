@@ -17,6 +17,7 @@ struct MachineState {
     Object parent_obj;
     uint64_t ram_size;
     MemoryRegion *ram;          /* guest RAM (one block) */
+    Object *ram_backend;        /* -machine memory-backend=ID, or NULL */
     BusState *default_bus;      /* where -device goes without bus= */
 };
 
@@ -50,6 +51,11 @@ struct MachineClass {
 extern MachineState *current_machine;
 
 MachineClass *machine_class_find(const char *name);   /* name or alias */
+/*
+ * Allocate ms->ram (ms->ram_size bytes, named @name): from the memory
+ * backend -machine memory-backend=ID names, else anonymous memory.
+ */
+bool machine_init_ram(MachineState *ms, const char *name, Error **errp);
 void machine_print_help(FILE *out);
 
 #endif
