@@ -33,7 +33,7 @@ static uint32_t pci_all_ones(int len)
 static bool pci_access_ok(const PCIDevice *dev, uint32_t addr, int len)
 {
     return (len == 1 || len == 2 || len == 4) && addr < dev->config_size &&
-           len <= dev->config_size - addr;
+           (uint32_t)len <= dev->config_size - addr;
 }
 
 static int pci_bar_reg(int region_num)

@@ -27,7 +27,7 @@ static uint16_t pcie_find_capability_prev(const PCIDevice *dev,
         return 0;
     }
     for (int hops = 0; hops < PCIE_EXT_CAP_MAX_HOPS &&
-         pos >= PCI_CONFIG_SPACE_SIZE && pos + 4 <= dev->config_size;
+         pos >= PCI_CONFIG_SPACE_SIZE && pos + 4u <= dev->config_size;
          hops++) {
         uint32_t header = pci_get_long(dev->config + pos);
 
@@ -62,7 +62,7 @@ static uint16_t pcie_last_capability(const PCIDevice *dev)
         if (!next) {
             return pos;
         }
-        if (next < PCI_CONFIG_SPACE_SIZE || next + 4 > dev->config_size) {
+        if (next < PCI_CONFIG_SPACE_SIZE || next + 4u > dev->config_size) {
             return 0;
         }
         pos = next;
@@ -88,7 +88,7 @@ static uint16_t pcie_cap_covering(const PCIDevice *dev, unsigned offset)
     uint16_t best = 0;
 
     for (int hops = 0; hops < PCIE_EXT_CAP_MAX_HOPS &&
-         pos >= PCI_CONFIG_SPACE_SIZE && pos + 4 <= dev->config_size;
+         pos >= PCI_CONFIG_SPACE_SIZE && pos + 4u <= dev->config_size;
          hops++) {
         uint32_t header = pci_get_long(dev->config + pos);
 

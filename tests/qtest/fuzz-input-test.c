@@ -75,7 +75,7 @@ static bool port_is_power_control(uint64_t port)
                                       0x600, 0x604, 0xb004, 0x4004, 0x608 };
 
     for (size_t i = 0; i < ARRAY_SIZE(ports); i++) {
-        if (port >= (uint64_t)ports[i] - 3 && port <= ports[i] + 3) {
+        if (port >= (uint64_t)ports[i] - 3 && port <= (uint64_t)ports[i] + 3) {
             return true;
         }
     }

@@ -20,7 +20,7 @@ static uint8_t *make_rom(size_t size, uint16_t pcir, uint16_t units)
     if (size >= 0x1a) {
         stw_le_p(rom + 0x18, pcir);
     }
-    if (pcir + 0x18 <= size) {
+    if ((size_t)pcir + 0x18 <= size) {
         memcpy(rom + pcir, "PCIR", 4);
         stw_le_p(rom + pcir + 4, VID);
         stw_le_p(rom + pcir + 6, DID);
