@@ -2,12 +2,10 @@
  * The command line, with QEMU's rules, and the order in which the machine
  * is put together: trace and log first, then the machine and accelerator,
  * then objects and devices in command-line order, then the front ends.
+ * Options kept for compatibility are parsed in vl-compat.c; -daemonize,
+ * -pidfile, memory locking and signals are in os-posix.c.
  */
 #include "qemu/osdep.h"
-#include <signal.h>
-#include <sys/mman.h>
-#include <sys/stat.h>
-#include <glib-unix.h>
 #include "qemu/error.h"
 #include "qemu/log.h"
 #include "qemu/main-loop.h"
@@ -17,11 +15,13 @@
 #include "system/accel.h"
 #include "system/qdev-monitor.h"
 #include "system/chardev.h"
+#include "system/os-posix.h"
 #include "system/qmp.h"
 #include "system/qtest.h"
 #include "system/runstate.h"
 #include "system/system.h"
 #include "system/user-objects.h"
+#include "system/vl-compat.h"
 
 typedef enum OptionIndex {
     OPT_MACHINE, OPT_ACCEL, OPT_M, OPT_DEVICE, OPT_OBJECT, OPT_GLOBAL,
@@ -138,12 +138,6 @@ typedef struct CmdLine {
     char *mem_lock;             /* -overcommit mem-lock= */
 } CmdLine;
 
-static char *vm_name;
-static char *vm_uuid;
-static int daemon_pipe = -1;
-static int pidfile_fd = -1;
-static char *pidfile_written;
-
 static const OptionDef *find_option(const char *arg)
 {
     const char *name = arg + 1;
@@ -197,128 +191,6 @@ static bool merge_opts(QemuOpts **into, const char *arg,
     return true;
 }
 
-static bool parse_global(const char *arg, Error **errp)
-{
-    g_autoptr(GString) driver = g_string_new(NULL);
-    const char *dot, *eq;
-
-    if (strstr(arg, "driver=")) {
-        QemuOpts *opts = qemu_opts_parse(arg, NULL, errp);
-        const char *d, *p, *v;
-
-        if (!opts) {
-            return false;
-        }
-        d = qemu_opt_get(opts, "driver");
-        p = qemu_opt_get(opts, "property");
-        v = qemu_opt_get(opts, "value");
-        if (!d || !p || !v) {
-            error_setg(errp, "-global needs driver=, property= and value=");
-            qemu_opts_free(opts);
-            return false;
-        }
-        qdev_global_add(d, p, v);
-        qemu_opts_free(opts);
-        return true;
-    }
-    dot = strchr(arg, '.');
-    eq = strchr(arg, '=');
-    if (!dot || !eq || dot > eq || dot == arg || eq == dot + 1) {
-        error_setg(errp, "Invalid -global '%s': expected DRIVER.PROP=VALUE",
-                   arg);
-        return false;
-    }
-    g_string_append_len(driver, arg, dot - arg);
-    {
-        g_autofree char *prop = g_strndup(dot + 1, eq - dot - 1);
-
-        qdev_global_add(driver->str, prop, eq + 1);
-    }
-    return true;
-}
-
-static bool parse_display(const char *arg, Error **errp)
-{
-    g_auto(GStrv) parts = g_strsplit(arg, ",", 2);
-
-    if (strcmp(parts[0], "none")) {
-        error_setg(errp, "Display '%s' is not available: qvfio has no "
-                   "display; use -display none", parts[0]);
-        return false;
-    }
-    return true;
-}
-
-static bool parse_name(const char *arg, Error **errp)
-{
-    static const char *const keys[] = { "guest", "process", "debug-threads",
-                                        NULL };
-    QemuOpts *opts = qemu_opts_parse(arg, "guest", errp);
-    bool ok;
-
-    if (!opts) {
-        return false;
-    }
-    ok = qemu_opts_check_keys(opts, keys, errp);
-    if (ok && qemu_opt_get(opts, "debug-threads")) {
-        bool dummy;
-
-        ok = qemu_parse_bool("debug-threads",
-                             qemu_opt_get(opts, "debug-threads"), &dummy, errp);
-    }
-    if (ok && qemu_opt_get(opts, "guest")) {
-        g_free(vm_name);
-        vm_name = g_strdup(qemu_opt_get(opts, "guest"));
-    }
-    qemu_opts_free(opts);
-    return ok;
-}
-
-const char *qemu_get_vm_name(void)
-{
-    return vm_name;
-}
-
-const char *qemu_get_vm_uuid(void)
-{
-    return vm_uuid ? vm_uuid : "00000000-0000-0000-0000-000000000000";
-}
-
-/* Parse @arg and check its keys; NULL on error. */
-static QemuOpts *parse_checked(const char *arg, const char *implied,
-                               const char *const *keys, Error **errp)
-{
-    QemuOpts *opts = qemu_opts_parse(arg, implied, errp);
-
-    if (opts && !qemu_opts_check_keys(opts, keys, errp)) {
-        qemu_opts_free(opts);
-        return NULL;
-    }
-    return opts;
-}
-
-/* @key, if given, must be one of @values. */
-static bool check_choice(const QemuOpts *opts, const char *key,
-                         const char *const *values, Error **errp)
-{
-    const char *v = qemu_opt_get(opts, key);
-
-    if (v && !g_strv_contains(values, v)) {
-        error_setg(errp, "Parameter '%s' does not accept value '%s'", key, v);
-        return false;
-    }
-    return true;
-}
-
-static bool check_bool(const QemuOpts *opts, const char *key, bool *out,
-                       Error **errp)
-{
-    const char *v = qemu_opt_get(opts, key);
-    bool dummy;
-
-    return !v || qemu_parse_bool(key, v, out ? out : &dummy, errp);
-}
-
 /* -qmp, -qmp-pretty, -mon: only QMP monitors exist. */
 static void add_monitor(CmdLine *cl, const char *spec, const char *chardev,
                         bool pretty)
@@ -344,7 +216,7 @@ static bool parse_mon(CmdLine *cl, const char *arg, Error **errp)
 {
     static const char *const keys[] = { "chardev", "mode", "pretty", "id",
                                         NULL };
-    QemuOpts *opts = parse_checked(arg, "chardev", keys, errp);
+    QemuOpts *opts = vl_opts_parse_checked(arg, "chardev", keys, errp);
     const char *mode;
     bool pretty = false, ok = false;
 
@@ -360,215 +232,13 @@ static bool parse_mon(CmdLine *cl, const char *arg, Error **errp)
                    "monitor is reachable with human-monitor-command)");
     } else if (strcmp(mode, "control")) {
         error_setg(errp, "unknown monitor mode '%s'", mode);
-    } else if (check_bool(opts, "pretty", &pretty, errp)) {
+    } else if (vl_opts_check_bool(opts, "pretty", &pretty, errp)) {
         add_monitor(cl, NULL, qemu_opt_get(opts, "chardev"), pretty);
         ok = true;
     }
     qemu_opts_free(opts);
     return ok;
 }
-
-/* No guest CPU runs (qtest drives the machine): only one "CPU" fits. */
-static bool parse_smp(const char *arg, Error **errp)
-{
-    static const char *const keys[] = { "cpus", "maxcpus", "sockets", "dies",
-                                        "clusters", "cores", "threads",
-                                        "books", "drawers", NULL };
-    QemuOpts *opts = parse_checked(arg, "cpus", keys, errp);
-    uint64_t total = 1;
-    bool ok = true;
-
-    if (!opts) {
-        return false;
-    }
-    for (int i = 0; ok && keys[i]; i++) {
-        const char *v = qemu_opt_get(opts, keys[i]);
-        uint64_t n;
-
-        if (v) {
-            ok = qemu_parse_uint(keys[i], v, UINT32_MAX, &n, errp);
-            total = MAX(total, n);
-        }
-    }
-    if (ok && total > 1) {
-        error_setg(errp, "Invalid SMP CPUs %" PRIu64 ". The max CPUs "
-                   "supported by qvfio is 1: it runs no guest CPU", total);
-        ok = false;
-    }
-    qemu_opts_free(opts);
-    return ok;
-}
-
-static bool parse_uuid(const char *arg, Error **errp)
-{
-    if (!g_uuid_string_is_valid(arg)) {
-        error_setg(errp, "Fail to parse UUID string. Wrong format.");
-        return false;
-    }
-    g_free(vm_uuid);
-    vm_uuid = g_ascii_strdown(arg, -1);
-    return true;
-}
-
-/* Options that describe hardware or policy qvfio does not have. */
-static bool parse_rtc(const char *arg, Error **errp)
-{
-    static const char *const keys[] = { "base", "clock", "driftfix", NULL };
-    static const char *const clocks[] = { "host", "rt", "vm", NULL };
-    static const char *const driftfix[] = { "none", "slew", NULL };
-    QemuOpts *opts = parse_checked(arg, NULL, keys, errp);
-    bool ok;
-
-    ok = opts && check_choice(opts, "clock", clocks, errp) &&
-         check_choice(opts, "driftfix", driftfix, errp);
-    if (opts) {
-        qemu_opts_free(opts);
-    }
-    return ok;
-}
-
-static bool parse_boot(const char *arg, Error **errp)
-{
-    static const char *const keys[] = { "order", "once", "menu", "splash",
-                                        "splash-time", "reboot-timeout",
-                                        "strict", NULL };
-    QemuOpts *opts = parse_checked(arg, "order", keys, errp);
-    bool ok;
-
-    ok = opts && check_bool(opts, "menu", NULL, errp) &&
-         check_bool(opts, "strict", NULL, errp);
-    if (opts) {
-        qemu_opts_free(opts);
-    }
-    return ok;
-}
-
-static bool parse_msg(const char *arg, Error **errp)
-{
-    static const char *const keys[] = { "timestamp", "guest-name", NULL };
-    QemuOpts *opts = parse_checked(arg, NULL, keys, errp);
-    bool timestamp = false, ok;
-
-    ok = opts && check_bool(opts, "timestamp", &timestamp, errp) &&
-         check_bool(opts, "guest-name", NULL, errp);
-    if (ok) {
-        error_set_timestamps(timestamp);
-    }
-    if (opts) {
-        qemu_opts_free(opts);
-    }
-    return ok;
-}
-
-static bool parse_overcommit(CmdLine *cl, const char *arg, Error **errp)
-{
-    static const char *const keys[] = { "mem-lock", "cpu-pm", NULL };
-    static const char *const mem_lock[] = { "on", "off", "on-fault", NULL };
-    QemuOpts *opts = parse_checked(arg, NULL, keys, errp);
-    bool ok;
-
-    ok = opts && check_choice(opts, "mem-lock", mem_lock, errp) &&
-         check_bool(opts, "cpu-pm", NULL, errp);
-    if (ok && qemu_opt_get(opts, "mem-lock")) {
-        g_free(cl->mem_lock);
-        cl->mem_lock = g_strdup(qemu_opt_get(opts, "mem-lock"));
-    }
-    if (opts) {
-        qemu_opts_free(opts);
-    }
-    return ok;
-}
-
-static bool parse_sandbox(const char *arg, Error **errp)
-{
-    static const char *const keys[] = { "enable", "obsolete",
-                                        "elevateprivileges", "spawn",
-                                        "resourcecontrol", NULL };
-    static const char *const allow_deny[] = { "allow", "deny", NULL };
-    static const char *const elevate[] = { "allow", "deny", "children", NULL };
-    QemuOpts *opts = parse_checked(arg, "enable", keys, errp);
-    bool ok;
-
-    ok = opts && check_bool(opts, "enable", NULL, errp) &&
-         check_choice(opts, "obsolete", allow_deny, errp) &&
-         check_choice(opts, "elevateprivileges", elevate, errp) &&
-         check_choice(opts, "spawn", allow_deny, errp) &&
-         check_choice(opts, "resourcecontrol", allow_deny, errp);
-    if (opts) {
-        qemu_opts_free(opts);
-    }
-    return ok;
-}
-
-/* Parse -object/-audiodev JSON into options (scalars become text). */
-static QemuOpts *json_opts(const char *json, const char *what, Error **errp)
-{
-    g_autoptr(JsonParser) parser = json_parser_new();
-    GError *gerr = NULL;
-    JsonNode *root;
-
-    if (!json_parser_load_from_data(parser, json, -1, &gerr)) {
-        error_setg(errp, "JSON parse error, %s", gerr->message);
-        g_error_free(gerr);
-        return NULL;
-    }
-    root = json_parser_get_root(parser);
-    if (!root || !JSON_NODE_HOLDS_OBJECT(root)) {
-        error_setg(errp, "%s JSON argument must be an object", what);
-        return NULL;
-    }
-    return qdev_opts_from_json_object(json_node_get_object(root), errp);
-}
-
-/* There is no audio hardware: the "none" backend is all we accept. */
-static bool parse_audiodev(const char *arg, Error **errp)
-{
-    QemuOpts *opts = arg[0] == '{' ? json_opts(arg, "-audiodev", errp)
-                                   : qemu_opts_parse(arg, "driver", errp);
-    const char *driver;
-    bool ok = false;
-
-    if (!opts) {
-        return false;
-    }
-    driver = qemu_opt_get(opts, "driver");
-    if (!driver) {
-        error_setg(errp, "Parameter 'driver' is missing");
-    } else if (strcmp(driver, "none")) {
-        error_setg(errp, "audio driver '%s' is not supported: qvfio has no "
-                   "audio; use driver=none", driver);
-    } else if (!qemu_opt_get(opts, "id")) {
-        error_setg(errp, "Parameter 'id' is missing");
-    } else {
-        ok = true;
-    }
-    qemu_opts_free(opts);
-    return ok;
-}
-
-static bool parse_watchdog_action(const char *arg, Error **errp)
-{
-    static const char *const actions[] = { "reset", "shutdown", "poweroff",
-                                           "pause", "debug", "none",
-                                           "inject-nmi", NULL };
-
-    if (!g_strv_contains(actions, arg)) {
-        error_setg(errp, "Unknown -watchdog-action parameter");
-        return false;
-    }
-    return true;
-}
-
-static bool parse_monitor_legacy(const char *arg, Error **errp)
-{
-    if (!strcmp(arg, "none")) {
-        return true;
-    }
-    error_setg(errp, "qvfio has no human monitor console; use -qmp (the "
-               "human monitor is reachable with human-monitor-command)");
-    return false;
-}
-
 /* Handles one option; *exit_now is set for help/version-style options. */
 static bool handle_option(CmdLine *cl, const OptionDef *def, const char *arg,
                           bool *exit_now, Error **errp)
@@ -593,7 +263,7 @@ static bool handle_option(CmdLine *cl, const OptionDef *def, const char *arg,
         g_ptr_array_add(cl->chardevs, g_strdup(arg));
         return true;
     case OPT_GLOBAL:
-        return parse_global(arg, errp);
+        return vl_parse_global(arg, errp);
     case OPT_S:
         cl->start_paused = true;
         return true;
@@ -602,9 +272,9 @@ static bool handle_option(CmdLine *cl, const OptionDef *def, const char *arg,
     case OPT_NOGRAPHIC:
         return true;
     case OPT_DISPLAY:
-        return parse_display(arg, errp);
+        return vl_parse_display(arg, errp);
     case OPT_NAME:
-        return parse_name(arg, errp);
+        return vl_parse_name(arg, errp);
     case OPT_QTEST:
         g_free(cl->qtest_spec);
         cl->qtest_spec = g_strdup(arg);
@@ -624,7 +294,7 @@ static bool handle_option(CmdLine *cl, const OptionDef *def, const char *arg,
     case OPT_MON:
         return parse_mon(cl, arg, errp);
     case OPT_MONITOR:
-        return parse_monitor_legacy(arg, errp);
+        return vl_parse_monitor_legacy(arg, errp);
     case OPT_DAEMONIZE:
         cl->daemonize = true;
         return true;
@@ -636,23 +306,23 @@ static bool handle_option(CmdLine *cl, const OptionDef *def, const char *arg,
         qemu_set_no_shutdown(true);
         return true;
     case OPT_SMP:
-        return parse_smp(arg, errp);
+        return vl_parse_smp(arg, errp);
     case OPT_UUID:
-        return parse_uuid(arg, errp);
+        return vl_parse_uuid(arg, errp);
     case OPT_RTC:
-        return parse_rtc(arg, errp);
+        return vl_parse_rtc(arg, errp);
     case OPT_BOOT:
-        return parse_boot(arg, errp);
+        return vl_parse_boot(arg, errp);
     case OPT_MSG:
-        return parse_msg(arg, errp);
+        return vl_parse_msg(arg, errp);
     case OPT_OVERCOMMIT:
-        return parse_overcommit(cl, arg, errp);
+        return vl_parse_overcommit(arg, &cl->mem_lock, errp);
     case OPT_SANDBOX:
-        return parse_sandbox(arg, errp);
+        return vl_parse_sandbox(arg, errp);
     case OPT_AUDIODEV:
-        return parse_audiodev(arg, errp);
+        return vl_parse_audiodev(arg, errp);
     case OPT_WATCHDOG_ACTION:
-        return parse_watchdog_action(arg, errp);
+        return vl_parse_watchdog_action(arg, errp);
     case OPT_VERSION:
         print_version();
         *exit_now = true;
@@ -870,7 +540,7 @@ static bool create_object(const char *arg, CmdLine *cl, Error **errp)
 {
     static const char *const qtest_keys[] = { "qom-type", "id", "chardev",
                                               "log", NULL };
-    QemuOpts *opts = arg[0] == '{' ? json_opts(arg, "-object", errp)
+    QemuOpts *opts = arg[0] == '{' ? vl_opts_from_json(arg, "-object", errp)
                                    : qemu_opts_parse(arg, "qom-type", errp);
     const char *type;
     bool ok = false;
@@ -1070,24 +740,6 @@ static bool create_monitors(CmdLine *cl, Error **errp)
     return true;
 }
 
-static bool lock_memory(CmdLine *cl, Error **errp)
-{
-    int flags = MCL_CURRENT | MCL_FUTURE;
-
-    if (!cl->mem_lock || !strcmp(cl->mem_lock, "off")) {
-        return true;
-    }
-    if (!strcmp(cl->mem_lock, "on-fault")) {
-        flags |= MCL_ONFAULT;
-    }
-    if (mlockall(flags) < 0) {
-        error_setg_errno(errp, errno, "-overcommit mem-lock=%s: locking "
-                         "memory failed", cl->mem_lock);
-        return false;
-    }
-    return true;
-}
-
 static bool create_devices(CmdLine *cl, bool *exit_now, Error **errp)
 {
     for (guint i = 0; i < cl->devices->len; i++) {
@@ -1100,119 +752,6 @@ static bool create_devices(CmdLine *cl, bool *exit_now, Error **errp)
     }
     loc_clear();
     return true;
-}
-
-static gboolean on_terminate_signal(gpointer opaque)
-{
-    info_report("terminating on signal %d", GPOINTER_TO_INT(opaque));
-    qemu_system_shutdown_request_cause(SHUTDOWN_CAUSE_HOST_SIGNAL);
-    return G_SOURCE_CONTINUE;
-}
-
-/*
- * -daemonize: fork now; the parent waits until the daemon reports whether
- * setup (sockets, pidfile) succeeded, and exits with that status, so
- * whoever started us finds the monitor sockets in place.
- */
-static void daemonize_start(void)
-{
-    int fds[2];
-    pid_t pid;
-
-    if (pipe2(fds, O_CLOEXEC) < 0 || (pid = fork()) < 0) {
-        error_report("-daemonize: %s", g_strerror(errno));
-        exit(1);
-    }
-    if (pid > 0) {
-        uint8_t status = 1;
-        ssize_t n;
-
-        close(fds[1]);
-        do {
-            n = read(fds[0], &status, 1);
-        } while (n < 0 && errno == EINTR);
-        _exit(n == 1 ? status : 1);
-    }
-    close(fds[0]);
-    setsid();
-    /* Not a session leader: the daemon can never get a terminal. */
-    pid = fork();
-    if (pid < 0) {
-        error_report("-daemonize: %s", g_strerror(errno));
-        exit(1);
-    }
-    if (pid > 0) {
-        _exit(0);
-    }
-    umask(027);
-    daemon_pipe = fds[1];
-}
-
-/* Tell a -daemonize parent how setup went: it exits with @status. */
-static void daemonize_report(uint8_t status)
-{
-    ssize_t n;
-
-    if (daemon_pipe < 0) {
-        return;
-    }
-    do {
-        n = write(daemon_pipe, &status, 1);
-    } while (n < 0 && errno == EINTR);
-    close(daemon_pipe);
-    daemon_pipe = -1;
-}
-
-static void daemonize_finish(void)
-{
-    int null = open("/dev/null", O_RDWR | O_CLOEXEC);
-
-    if (null >= 0) {
-        dup2(null, STDIN_FILENO);
-        dup2(null, STDOUT_FILENO);
-        dup2(null, STDERR_FILENO);
-        close(null);
-    }
-    daemonize_report(0);
-}
-
-/* Written once set up; locked so that two instances cannot share it. */
-static bool write_pidfile(const char *path, Error **errp)
-{
-    struct flock lock = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
-    g_autofree char *pid = g_strdup_printf("%d\n", (int)getpid());
-    int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-
-    if (fd < 0) {
-        error_setg_errno(errp, errno, "cannot create PID file '%s'", path);
-        return false;
-    }
-    if (fcntl(fd, F_SETLK, &lock) < 0) {
-        error_setg_errno(errp, errno, "cannot create PID file '%s': cannot "
-                         "lock it", path);
-        close(fd);
-        return false;
-    }
-    if (ftruncate(fd, 0) < 0 ||
-        write(fd, pid, strlen(pid)) != (ssize_t)strlen(pid)) {
-        error_setg_errno(errp, errno, "cannot write PID file '%s'", path);
-        close(fd);
-        unlink(path);
-        return false;
-    }
-    pidfile_fd = fd;
-    pidfile_written = g_strdup(path);
-    return true;
-}
-
-static void remove_pidfile(void)
-{
-    if (pidfile_written) {
-        unlink(pidfile_written);
-        close(pidfile_fd);
-        g_clear_pointer(&pidfile_written, g_free);
-        pidfile_fd = -1;
-    }
 }
 
 static int collect_device(DeviceState *dev, void *opaque)
@@ -1271,7 +810,8 @@ static bool build_machine(CmdLine *cl, bool *exit_now, Error **errp)
     if (!select_accel(cl, machine_accel, mc, exit_now, errp) || *exit_now) {
         return *exit_now;
     }
-    if (!parse_ram_size(cl, mc, &ram_size, errp) || !lock_memory(cl, errp)) {
+    if (!parse_ram_size(cl, mc, &ram_size, errp) ||
+        !os_lock_memory(cl->mem_lock, errp)) {
         return false;
     }
     if (!create_chardevs(cl, exit_now, errp) || *exit_now) {
@@ -1294,11 +834,11 @@ static bool build_machine(CmdLine *cl, bool *exit_now, Error **errp)
 /* Once the machine is built: pidfile, then let a -daemonize parent go. */
 static bool finish_setup(CmdLine *cl, Error **errp)
 {
-    if (cl->pidfile && !write_pidfile(cl->pidfile, errp)) {
+    if (cl->pidfile && !os_write_pidfile(cl->pidfile, errp)) {
         return false;
     }
     if (cl->daemonize) {
-        daemonize_finish();
+        os_daemonize_finish();
     }
     return true;
 }
@@ -1313,7 +853,7 @@ static void shutdown_machine(void)
     qmp_monitors_cleanup();
     qemu_chr_close_all();
     accel_cleanup();
-    remove_pidfile();
+    os_remove_pidfile();
 }
 
 int qemu_main(int argc, char **argv)
@@ -1331,11 +871,10 @@ int qemu_main(int argc, char **argv)
     int status;
 
     error_set_progname(progname);
-    /* a peer that goes away is an error to handle, not a reason to die */
-    signal(SIGPIPE, SIG_IGN);
+    os_setup_early_signal_handling();
     if (parse_command_line(&cl, argc, argv, &exit_now, &err) && !exit_now &&
         cl.daemonize) {
-        daemonize_start();
+        os_daemonize_start();
     }
     if (err || exit_now || !build_machine(&cl, &exit_now, &err) || exit_now ||
         !finish_setup(&cl, &err)) {
@@ -1345,18 +884,16 @@ int qemu_main(int argc, char **argv)
         } else {
             status = 0;
         }
-        daemonize_report(status);
+        os_daemonize_report(status);
         /* Nothing ran yet: release devices, sockets and files. */
         teardown_devices();
         qmp_monitors_cleanup();
         qemu_chr_close_all();
-        remove_pidfile();
+        os_remove_pidfile();
         cmdline_free(&cl);
         return status;
     }
-    g_unix_signal_add(SIGTERM, on_terminate_signal, GINT_TO_POINTER(SIGTERM));
-    g_unix_signal_add(SIGINT, on_terminate_signal, GINT_TO_POINTER(SIGINT));
-    g_unix_signal_add(SIGHUP, on_terminate_signal, GINT_TO_POINTER(SIGHUP));
+    os_setup_signal_handling();
     runstate_set(cl.start_paused ? RUN_STATE_PRELAUNCH : RUN_STATE_RUNNING);
     status = qemu_main_loop_run();
     shutdown_machine();

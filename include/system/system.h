@@ -7,7 +7,10 @@
 /* Parse the command line, build the machine, run the main loop. */
 int qemu_main(int argc, char **argv);
 
-/* -name guest=NAME (NULL if not given) and -uuid (zeros if not given). */
+/*
+ * -name guest=NAME (NULL if not given) and -uuid (zeros if not given);
+ * kept by system/vl-compat.c.
+ */
 const char *qemu_get_vm_name(void);
 const char *qemu_get_vm_uuid(void);
 

@@ -1,0 +1,344 @@
+/*
+ * Options accepted for compatibility with QEMU's command line (as libvirt
+ * writes it): most are validated, then ignored, because qvfio has no such
+ * hardware or policy. The VM's name and UUID are kept here for QMP.
+ */
+#include "qemu/osdep.h"
+#include "qemu/error.h"
+#include "qemu/option.h"
+#include "hw/core/qdev.h"
+#include "system/qdev-monitor.h"
+#include "system/system.h"
+#include "system/vl-compat.h"
+
+/* -name guest=NAME and -uuid, for query-name and query-uuid. */
+static char *vm_name;
+static char *vm_uuid;
+
+const char *qemu_get_vm_name(void)
+{
+    return vm_name;
+}
+
+const char *qemu_get_vm_uuid(void)
+{
+    return vm_uuid ? vm_uuid : "00000000-0000-0000-0000-000000000000";
+}
+
+/* Parse @arg and check its keys; NULL on error. */
+QemuOpts *vl_opts_parse_checked(const char *arg, const char *implied,
+                                const char *const *keys, Error **errp)
+{
+    QemuOpts *opts = qemu_opts_parse(arg, implied, errp);
+
+    if (opts && !qemu_opts_check_keys(opts, keys, errp)) {
+        qemu_opts_free(opts);
+        return NULL;
+    }
+    return opts;
+}
+
+/* @key, if given, must be one of @values. */
+static bool check_choice(const QemuOpts *opts, const char *key,
+                         const char *const *values, Error **errp)
+{
+    const char *v = qemu_opt_get(opts, key);
+
+    if (v && !g_strv_contains(values, v)) {
+        error_setg(errp, "Parameter '%s' does not accept value '%s'", key, v);
+        return false;
+    }
+    return true;
+}
+
+bool vl_opts_check_bool(const QemuOpts *opts, const char *key, bool *out,
+                        Error **errp)
+{
+    const char *v = qemu_opt_get(opts, key);
+    bool dummy;
+
+    return !v || qemu_parse_bool(key, v, out ? out : &dummy, errp);
+}
+
+/* Parse -object/-audiodev JSON into options (scalars become text). */
+QemuOpts *vl_opts_from_json(const char *json, const char *what, Error **errp)
+{
+    g_autoptr(JsonParser) parser = json_parser_new();
+    GError *gerr = NULL;
+    JsonNode *root;
+
+    if (!json_parser_load_from_data(parser, json, -1, &gerr)) {
+        error_setg(errp, "JSON parse error, %s", gerr->message);
+        g_error_free(gerr);
+        return NULL;
+    }
+    root = json_parser_get_root(parser);
+    if (!root || !JSON_NODE_HOLDS_OBJECT(root)) {
+        error_setg(errp, "%s JSON argument must be an object", what);
+        return NULL;
+    }
+    return qdev_opts_from_json_object(json_node_get_object(root), errp);
+}
+
+/* -global driver=D,property=P,value=V */
+static bool parse_global_keyed(const char *arg, Error **errp)
+{
+    QemuOpts *opts = qemu_opts_parse(arg, NULL, errp);
+    const char *d, *p, *v;
+
+    if (!opts) {
+        return false;
+    }
+    d = qemu_opt_get(opts, "driver");
+    p = qemu_opt_get(opts, "property");
+    v = qemu_opt_get(opts, "value");
+    if (!d || !p || !v) {
+        error_setg(errp, "-global needs driver=, property= and value=");
+        qemu_opts_free(opts);
+        return false;
+    }
+    qdev_global_add(d, p, v);
+    qemu_opts_free(opts);
+    return true;
+}
+
+/* -global DRIVER.PROP=VALUE, or the keyed form */
+bool vl_parse_global(const char *arg, Error **errp)
+{
+    g_autofree char *driver = NULL;
+    g_autofree char *prop = NULL;
+    const char *dot, *eq;
+
+    if (strstr(arg, "driver=")) {
+        return parse_global_keyed(arg, errp);
+    }
+    dot = strchr(arg, '.');
+    eq = strchr(arg, '=');
+    if (!dot || !eq || dot > eq || dot == arg || eq == dot + 1) {
+        error_setg(errp, "Invalid -global '%s': expected DRIVER.PROP=VALUE",
+                   arg);
+        return false;
+    }
+    driver = g_strndup(arg, dot - arg);
+    prop = g_strndup(dot + 1, eq - dot - 1);
+    qdev_global_add(driver, prop, eq + 1);
+    return true;
+}
+
+bool vl_parse_display(const char *arg, Error **errp)
+{
+    g_auto(GStrv) parts = g_strsplit(arg, ",", 2);
+
+    if (strcmp(parts[0], "none")) {
+        error_setg(errp, "Display '%s' is not available: qvfio has no "
+                   "display; use -display none", parts[0]);
+        return false;
+    }
+    return true;
+}
+
+bool vl_parse_name(const char *arg, Error **errp)
+{
+    static const char *const keys[] = { "guest", "process", "debug-threads",
+                                        NULL };
+    QemuOpts *opts = qemu_opts_parse(arg, "guest", errp);
+    bool ok;
+
+    if (!opts) {
+        return false;
+    }
+    ok = qemu_opts_check_keys(opts, keys, errp);
+    if (ok && qemu_opt_get(opts, "debug-threads")) {
+        bool dummy;
+
+        ok = qemu_parse_bool("debug-threads",
+                             qemu_opt_get(opts, "debug-threads"), &dummy, errp);
+    }
+    if (ok && qemu_opt_get(opts, "guest")) {
+        g_free(vm_name);
+        vm_name = g_strdup(qemu_opt_get(opts, "guest"));
+    }
+    qemu_opts_free(opts);
+    return ok;
+}
+
+/* No guest CPU runs (qtest drives the machine): only one "CPU" fits. */
+bool vl_parse_smp(const char *arg, Error **errp)
+{
+    static const char *const keys[] = { "cpus", "maxcpus", "sockets", "dies",
+                                        "clusters", "cores", "threads",
+                                        "books", "drawers", NULL };
+    QemuOpts *opts = vl_opts_parse_checked(arg, "cpus", keys, errp);
+    uint64_t total = 1;
+    bool ok = true;
+
+    if (!opts) {
+        return false;
+    }
+    for (int i = 0; ok && keys[i]; i++) {
+        const char *v = qemu_opt_get(opts, keys[i]);
+        uint64_t n;
+
+        if (v) {
+            ok = qemu_parse_uint(keys[i], v, UINT32_MAX, &n, errp);
+            total = MAX(total, n);
+        }
+    }
+    if (ok && total > 1) {
+        error_setg(errp, "Invalid SMP CPUs %" PRIu64 ". The max CPUs "
+                   "supported by qvfio is 1: it runs no guest CPU", total);
+        ok = false;
+    }
+    qemu_opts_free(opts);
+    return ok;
+}
+
+bool vl_parse_uuid(const char *arg, Error **errp)
+{
+    if (!g_uuid_string_is_valid(arg)) {
+        error_setg(errp, "Fail to parse UUID string. Wrong format.");
+        return false;
+    }
+    g_free(vm_uuid);
+    vm_uuid = g_ascii_strdown(arg, -1);
+    return true;
+}
+
+/* Options that describe hardware or policy qvfio does not have. */
+bool vl_parse_rtc(const char *arg, Error **errp)
+{
+    static const char *const keys[] = { "base", "clock", "driftfix", NULL };
+    static const char *const clocks[] = { "host", "rt", "vm", NULL };
+    static const char *const driftfix[] = { "none", "slew", NULL };
+    QemuOpts *opts = vl_opts_parse_checked(arg, NULL, keys, errp);
+    bool ok;
+
+    ok = opts && check_choice(opts, "clock", clocks, errp) &&
+         check_choice(opts, "driftfix", driftfix, errp);
+    if (opts) {
+        qemu_opts_free(opts);
+    }
+    return ok;
+}
+
+bool vl_parse_boot(const char *arg, Error **errp)
+{
+    static const char *const keys[] = { "order", "once", "menu", "splash",
+                                        "splash-time", "reboot-timeout",
+                                        "strict", NULL };
+    QemuOpts *opts = vl_opts_parse_checked(arg, "order", keys, errp);
+    bool ok;
+
+    ok = opts && vl_opts_check_bool(opts, "menu", NULL, errp) &&
+         vl_opts_check_bool(opts, "strict", NULL, errp);
+    if (opts) {
+        qemu_opts_free(opts);
+    }
+    return ok;
+}
+
+bool vl_parse_msg(const char *arg, Error **errp)
+{
+    static const char *const keys[] = { "timestamp", "guest-name", NULL };
+    QemuOpts *opts = vl_opts_parse_checked(arg, NULL, keys, errp);
+    bool timestamp = false, ok;
+
+    ok = opts && vl_opts_check_bool(opts, "timestamp", &timestamp, errp) &&
+         vl_opts_check_bool(opts, "guest-name", NULL, errp);
+    if (ok) {
+        error_set_timestamps(timestamp);
+    }
+    if (opts) {
+        qemu_opts_free(opts);
+    }
+    return ok;
+}
+
+bool vl_parse_overcommit(const char *arg, char **lock_mode, Error **errp)
+{
+    static const char *const keys[] = { "mem-lock", "cpu-pm", NULL };
+    static const char *const mem_lock[] = { "on", "off", "on-fault", NULL };
+    QemuOpts *opts = vl_opts_parse_checked(arg, NULL, keys, errp);
+    bool ok;
+
+    ok = opts && check_choice(opts, "mem-lock", mem_lock, errp) &&
+         vl_opts_check_bool(opts, "cpu-pm", NULL, errp);
+    if (ok && qemu_opt_get(opts, "mem-lock")) {
+        g_free(*lock_mode);
+        *lock_mode = g_strdup(qemu_opt_get(opts, "mem-lock"));
+    }
+    if (opts) {
+        qemu_opts_free(opts);
+    }
+    return ok;
+}
+
+bool vl_parse_sandbox(const char *arg, Error **errp)
+{
+    static const char *const keys[] = { "enable", "obsolete",
+                                        "elevateprivileges", "spawn",
+                                        "resourcecontrol", NULL };
+    static const char *const allow_deny[] = { "allow", "deny", NULL };
+    static const char *const elevate[] = { "allow", "deny", "children", NULL };
+    QemuOpts *opts = vl_opts_parse_checked(arg, "enable", keys, errp);
+    bool ok;
+
+    ok = opts && vl_opts_check_bool(opts, "enable", NULL, errp) &&
+         check_choice(opts, "obsolete", allow_deny, errp) &&
+         check_choice(opts, "elevateprivileges", elevate, errp) &&
+         check_choice(opts, "spawn", allow_deny, errp) &&
+         check_choice(opts, "resourcecontrol", allow_deny, errp);
+    if (opts) {
+        qemu_opts_free(opts);
+    }
+    return ok;
+}
+
+/* There is no audio hardware: the "none" backend is all we accept. */
+bool vl_parse_audiodev(const char *arg, Error **errp)
+{
+    QemuOpts *opts = arg[0] == '{' ? vl_opts_from_json(arg, "-audiodev", errp)
+                                   : qemu_opts_parse(arg, "driver", errp);
+    const char *driver;
+    bool ok = false;
+
+    if (!opts) {
+        return false;
+    }
+    driver = qemu_opt_get(opts, "driver");
+    if (!driver) {
+        error_setg(errp, "Parameter 'driver' is missing");
+    } else if (strcmp(driver, "none")) {
+        error_setg(errp, "audio driver '%s' is not supported: qvfio has no "
+                   "audio; use driver=none", driver);
+    } else if (!qemu_opt_get(opts, "id")) {
+        error_setg(errp, "Parameter 'id' is missing");
+    } else {
+        ok = true;
+    }
+    qemu_opts_free(opts);
+    return ok;
+}
+
+bool vl_parse_watchdog_action(const char *arg, Error **errp)
+{
+    static const char *const actions[] = { "reset", "shutdown", "poweroff",
+                                           "pause", "debug", "none",
+                                           "inject-nmi", NULL };
+
+    if (!g_strv_contains(actions, arg)) {
+        error_setg(errp, "Unknown -watchdog-action parameter");
+        return false;
+    }
+    return true;
+}
+
+bool vl_parse_monitor_legacy(const char *arg, Error **errp)
+{
+    if (!strcmp(arg, "none")) {
+        return true;
+    }
+    error_setg(errp, "qvfio has no human monitor console; use -qmp (the "
+               "human monitor is reachable with human-monitor-command)");
+    return false;
+}
