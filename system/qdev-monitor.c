@@ -224,7 +224,8 @@ QemuOpts *qdev_opts_from_json_object(JsonObject *obj, Error **errp)
     return opts;
 }
 
-QemuOpts *qdev_opts_from_json(const char *json, Error **errp)
+QemuOpts *qemu_opts_from_json(const char *json, const char *what,
+                              Error **errp)
 {
     g_autoptr(JsonParser) parser = json_parser_new();
     GError *gerr = NULL;
@@ -237,10 +238,15 @@ QemuOpts *qdev_opts_from_json(const char *json, Error **errp)
     }
     root = json_parser_get_root(parser);
     if (!root || !JSON_NODE_HOLDS_OBJECT(root)) {
-        error_setg(errp, "-device JSON argument must be an object");
+        error_setg(errp, "%s JSON argument must be an object", what);
         return NULL;
     }
     return qdev_opts_from_json_object(json_node_get_object(root), errp);
+}
+
+QemuOpts *qdev_opts_from_json(const char *json, Error **errp)
+{
+    return qemu_opts_from_json(json, "-device", errp);
 }
 
 /* Help */

@@ -60,26 +60,6 @@ bool vl_opts_check_bool(const QemuOpts *opts, const char *key, bool *out,
     return !v || qemu_parse_bool(key, v, out ? out : &dummy, errp);
 }
 
-/* Parse -object/-audiodev JSON into options (scalars become text). */
-QemuOpts *vl_opts_from_json(const char *json, const char *what, Error **errp)
-{
-    g_autoptr(JsonParser) parser = json_parser_new();
-    GError *gerr = NULL;
-    JsonNode *root;
-
-    if (!json_parser_load_from_data(parser, json, -1, &gerr)) {
-        error_setg(errp, "JSON parse error, %s", gerr->message);
-        g_error_free(gerr);
-        return NULL;
-    }
-    root = json_parser_get_root(parser);
-    if (!root || !JSON_NODE_HOLDS_OBJECT(root)) {
-        error_setg(errp, "%s JSON argument must be an object", what);
-        return NULL;
-    }
-    return qdev_opts_from_json_object(json_node_get_object(root), errp);
-}
-
 /* -global driver=D,property=P,value=V */
 static bool parse_global_keyed(const char *arg, Error **errp)
 {
@@ -297,7 +277,7 @@ bool vl_parse_sandbox(const char *arg, Error **errp)
 /* There is no audio hardware: the "none" backend is all we accept. */
 bool vl_parse_audiodev(const char *arg, Error **errp)
 {
-    QemuOpts *opts = arg[0] == '{' ? vl_opts_from_json(arg, "-audiodev", errp)
+    QemuOpts *opts = arg[0] == '{' ? qemu_opts_from_json(arg, "-audiodev", errp)
                                    : qemu_opts_parse(arg, "driver", errp);
     const char *driver;
     bool ok = false;

@@ -540,7 +540,7 @@ static bool create_object(const char *arg, CmdLine *cl, Error **errp)
 {
     static const char *const qtest_keys[] = { "qom-type", "id", "chardev",
                                               "log", NULL };
-    QemuOpts *opts = arg[0] == '{' ? vl_opts_from_json(arg, "-object", errp)
+    QemuOpts *opts = arg[0] == '{' ? qemu_opts_from_json(arg, "-object", errp)
                                    : qemu_opts_parse(arg, "qom-type", errp);
     const char *type;
     bool ok = false;

@@ -21,6 +21,9 @@ void qdev_unplug(DeviceState *dev);
 /* JSON form: an object of scalars, as -device '{...}' and device_add. */
 QemuOpts *qdev_opts_from_json_object(JsonObject *obj, Error **errp);
 QemuOpts *qdev_opts_from_json(const char *json, Error **errp);
+/* The same for any option's JSON form; @what names it in errors ("-object"). */
+QemuOpts *qemu_opts_from_json(const char *json, const char *what,
+                              Error **errp);
 
 /* "-device help" and "-device DRIVER,help". */
 void qdev_print_device_list(FILE *out);

@@ -39,7 +39,5 @@ QemuOpts *vl_opts_parse_checked(const char *arg, const char *implied,
 /* @key, if given, must be a bool; stored in *@out unless @out is NULL. */
 bool vl_opts_check_bool(const QemuOpts *opts, const char *key, bool *out,
                         Error **errp);
-/* A JSON object argument (-object, -audiodev) as options; @what names it. */
-QemuOpts *vl_opts_from_json(const char *json, const char *what, Error **errp);
 
 #endif
