@@ -1076,6 +1076,56 @@ static void test_edu_group_busy(void)
     g_assert_cmpint(guest_stop(g), ==, 0);
 }
 
+/* Two devices of different groups in one qvfio share one container */
+
+static void test_both_one_container(void)
+{
+    g_autoptr(HostDev) edu = host_dev_find(EDU_VENDOR, EDU_DEVICE, "edu");
+    g_autoptr(HostDev) nic = host_dev_find(E1000E_VENDOR, E1000E_DEVICE,
+                                           "e1000e");
+    g_autoptr(GPtrArray) created = NULL;
+    g_autoptr(GPtrArray) joined = NULL;
+    g_autoptr(GPtrArray) maps = NULL;
+    g_autofree char *second = NULL;
+    g_autoptr(GHashTable) extents = g_hash_table_new_full(g_str_hash,
+                                                          g_str_equal,
+                                                          g_free, NULL);
+    QPCIDevice *nic_dev;
+    Guest *g;
+
+    if (!edu || !nic) {
+        return;
+    }
+    g_assert_cmpint(edu->group, !=, nic->group);
+    /* the second device rides on guest_start's -device argument */
+    second = g_strdup_printf("0 -device vfio-pci,host=%s,addr=05.0,"
+                             "id=hostdev1", nic->addr);
+    g = guest_start(edu, second, "vfio_kernel_*");
+    nic_dev = qpci_device_find(g->bus, QPCI_DEVFN(5, 0));
+    g_assert_nonnull(nic_dev);
+    g_assert_cmphex(qpci_config_readw(g->dev, PCI_VENDOR_ID), ==, EDU_VENDOR);
+    g_assert_cmphex(qpci_config_readw(nic_dev, PCI_DEVICE_ID), ==,
+                    E1000E_DEVICE);
+    qpci_device_free(nic_dev);
+    created = trace_lines(g, "vfio_kernel_container_new");
+    joined = trace_lines(g, "vfio_kernel_container_attach");
+    maps = trace_lines(g, "vfio_kernel_dma_map");
+    g_assert_cmpint(guest_stop(g), ==, 0);
+    g_assert_cmpuint(created->len, ==, 1);
+    g_assert_cmpuint(joined->len, ==, 1);
+    /* guest RAM is mapped once for the shared container, not per device */
+    g_assert_cmpuint(maps->len, >=, 1);
+    for (guint i = 0; i < maps->len; i++) {
+        const char *iova = strstr(g_ptr_array_index(maps, i), "iova");
+
+        g_assert_nonnull(iova);
+        g_assert_true(g_hash_table_add(extents, g_strdup(iova)));
+    }
+    g_test_message("report: edu (group %d) and e1000e (group %d) share one "
+                   "container; guest RAM mapped once (%u extents)",
+                   edu->group, nic->group, maps->len);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -1091,5 +1141,6 @@ int main(int argc, char **argv)
     g_test_add_func("/e1000e/msix-masked-pba", test_e1000e_msix_pba);
     g_test_add_func("/e1000e/msix-set-irqs-cost", test_e1000e_msix_cost);
     g_test_add_func("/e1000e/reset-no-leak", test_e1000e_reset);
+    g_test_add_func("/both/one-container", test_both_one_container);
     return g_test_run();
 }
