@@ -263,30 +263,21 @@ static ssize_t chr_recv(Chardev *chr, uint8_t *buf, size_t size)
     return ret;
 }
 
-static bool chr_read_ready(int fd, GIOCondition cond, void *opaque)
+/*
+ * A watch callback runs between these two: deferred work is done at the
+ * end, and the callback's own watch survives unless it was removed.
+ */
+static void chr_watch_begin(Chardev *chr, guint tag)
 {
-    Chardev *chr = opaque;
-    uint8_t buf[CHR_READ_SIZE];
-    ssize_t len;
-    bool keep;
-
-    do {
-        len = chr_recv(chr, buf, sizeof(buf));
-    } while (len < 0 && errno == EINTR);
-    if (len < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-        return true;
-    }
-
-    chr->self_tag = chr->read_tag;
+    chr->self_tag = tag;
     chr->self_removed = false;
     chr_enter(chr);
-    if (len <= 0) {
-        /* EOF or a broken connection: the peer is gone. */
-        chr->disconnect_pending = true;
-    } else if (chr->read_cb) {
-        chr->read_cb(chr->opaque, buf, len);
-    }
-    chr_close_recv_fds(chr);
+}
+
+static bool chr_watch_end(Chardev *chr)
+{
+    bool keep;
+
     if (!chr_leave(chr)) {
         return false;
     }
@@ -295,18 +286,39 @@ static bool chr_read_ready(int fd, GIOCondition cond, void *opaque)
     return keep;
 }
 
+static bool chr_read_ready(int fd, GIOCondition cond, void *opaque)
+{
+    Chardev *chr = opaque;
+    uint8_t buf[CHR_READ_SIZE];
+    ssize_t len;
+
+    do {
+        len = chr_recv(chr, buf, sizeof(buf));
+    } while (len < 0 && errno == EINTR);
+    if (len < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+        return true;
+    }
+
+    chr_watch_begin(chr, chr->read_tag);
+    if (len <= 0) {
+        /* EOF or a broken connection: the peer is gone. */
+        chr->disconnect_pending = true;
+    } else if (chr->read_cb) {
+        chr->read_cb(chr->opaque, buf, len);
+    }
+    chr_close_recv_fds(chr);
+    return chr_watch_end(chr);
+}
+
 static bool chr_accept_ready(int fd, GIOCondition cond, void *opaque)
 {
     Chardev *chr = opaque;
     int client = accept4(fd, NULL, NULL, SOCK_CLOEXEC);
-    bool keep;
 
     if (client < 0) {
         return true;            /* EAGAIN, ECONNABORTED...: keep listening */
     }
-    chr->self_tag = chr->listen_tag;
-    chr->self_removed = false;
-    chr_enter(chr);
+    chr_watch_begin(chr, chr->listen_tag);
     /* One client at a time: stop listening until this one goes. */
     chr_remove_watch(chr, &chr->listen_tag);
     if (!chr->is_unix) {
@@ -314,12 +326,7 @@ static bool chr_accept_ready(int fd, GIOCondition cond, void *opaque)
     }
     chr->in_fd = chr->out_fd = client;
     chr_set_connected(chr);
-    if (!chr_leave(chr)) {
-        return false;
-    }
-    keep = !chr->self_removed;
-    chr->self_tag = 0;
-    return keep;
+    return chr_watch_end(chr);
 }
 
 /* One shot: the front end asks again if it still has output. */

@@ -194,55 +194,61 @@ static const MemoryRegionOps msix_pba_ops = {
 
 /* Setup */
 
-static bool msix_check_nentries(PCIDevice *dev, unsigned nentries,
+static bool msix_check_nentries(const char *who, unsigned nentries,
                                 Error **errp)
 {
     if (nentries < 1 || nentries > MSIX_VECTORS_MAX) {
-        error_setg(errp, "%s: MSI-X supports 1 to %u vectors, not %u",
-                   dev->name, MSIX_VECTORS_MAX, nentries);
+        error_setg(errp, "%s: MSI-X supports 1 to %u vectors (table "
+                   "entries), not %u", who, MSIX_VECTORS_MAX, nentries);
         return false;
     }
     return true;
 }
 
-static bool msix_check_layout(PCIDevice *dev, unsigned nentries,
-                              MemoryRegion *table_bar, uint8_t table_bar_nr,
-                              uint32_t table_offset, MemoryRegion *pba_bar,
-                              uint8_t pba_bar_nr, uint32_t pba_offset,
-                              Error **errp)
+bool msix_layout_check(const char *who, unsigned nentries,
+                       uint8_t table_bar_nr, uint32_t table_offset,
+                       uint64_t table_bar_size, uint8_t pba_bar_nr,
+                       uint32_t pba_offset, uint64_t pba_bar_size,
+                       Error **errp)
 {
     uint64_t table_size = (uint64_t)nentries * PCI_MSIX_ENTRY_SIZE;
     uint64_t pba_size = msix_pba_size(nentries);
 
+    if (!msix_check_nentries(who, nentries, errp)) {
+        return false;
+    }
     if (table_bar_nr >= PCI_ROM_SLOT || pba_bar_nr >= PCI_ROM_SLOT) {
         error_setg(errp, "%s: MSI-X table (BAR %u) and PBA (BAR %u) must be in "
-                   "BARs 0 to 5", dev->name, table_bar_nr, pba_bar_nr);
+                   "BARs 0 to 5", who, table_bar_nr, pba_bar_nr);
+        return false;
+    }
+    if (!table_bar_size || !pba_bar_size) {
+        error_setg(errp, "%s: MSI-X table (BAR %u) or PBA (BAR %u) is in a "
+                   "BAR the device does not implement", who, table_bar_nr,
+                   pba_bar_nr);
         return false;
     }
     if ((table_offset | pba_offset) & ~PCI_MSIX_TABLE_OFFSET) {
         error_setg(errp, "%s: MSI-X table offset 0x%x and PBA offset 0x%x "
-                   "must be 8-byte aligned", dev->name, table_offset,
-                   pba_offset);
+                   "must be 8-byte aligned", who, table_offset, pba_offset);
         return false;
     }
-    if (table_offset + table_size > memory_region_size(table_bar)) {
+    if (table_offset + table_size > table_bar_size) {
         error_setg(errp, "%s: MSI-X table (0x%" PRIx64 " bytes at 0x%x) does "
-                   "not fit in BAR %u (0x%" PRIx64 " bytes)", dev->name,
-                   table_size, table_offset, table_bar_nr,
-                   memory_region_size(table_bar));
+                   "not fit in BAR %u (0x%" PRIx64 " bytes)", who, table_size,
+                   table_offset, table_bar_nr, table_bar_size);
         return false;
     }
-    if (pba_offset + pba_size > memory_region_size(pba_bar)) {
+    if (pba_offset + pba_size > pba_bar_size) {
         error_setg(errp, "%s: MSI-X PBA (0x%" PRIx64 " bytes at 0x%x) does "
-                   "not fit in BAR %u (0x%" PRIx64 " bytes)", dev->name,
-                   pba_size, pba_offset, pba_bar_nr,
-                   memory_region_size(pba_bar));
+                   "not fit in BAR %u (0x%" PRIx64 " bytes)", who, pba_size,
+                   pba_offset, pba_bar_nr, pba_bar_size);
         return false;
     }
-    if ((table_bar == pba_bar || table_bar_nr == pba_bar_nr) &&
+    if (table_bar_nr == pba_bar_nr &&
         ranges_overlap(table_offset, table_size, pba_offset, pba_size)) {
         error_setg(errp, "%s: MSI-X table (0x%x..0x%" PRIx64 ") and PBA "
-                   "(0x%x..0x%" PRIx64 ") overlap in BAR %u", dev->name,
+                   "(0x%x..0x%" PRIx64 ") overlap in BAR %u", who,
                    table_offset, table_offset + table_size - 1, pba_offset,
                    pba_offset + pba_size - 1, table_bar_nr);
         return false;
@@ -273,10 +279,9 @@ uint8_t msix_init(PCIDevice *dev, unsigned nentries,
                    dev->name, dev->msix_cap);
         return 0;
     }
-    if (!msix_check_nentries(dev, nentries, errp) ||
-        !msix_check_layout(dev, nentries, table_bar, table_bar_nr,
-                           table_offset, pba_bar, pba_bar_nr, pba_offset,
-                           errp)) {
+    if (!msix_layout_check(dev->name, nentries, table_bar_nr, table_offset,
+                           memory_region_size(table_bar), pba_bar_nr,
+                           pba_offset, memory_region_size(pba_bar), errp)) {
         return 0;
     }
     pos = pci_add_capability(dev, PCI_CAP_ID_MSIX, cap_pos,
@@ -319,7 +324,7 @@ uint8_t msix_init_exclusive_bar(PCIDevice *dev, unsigned nentries,
     uint64_t bar_size;
     uint8_t pos;
 
-    if (!msix_check_nentries(dev, nentries, errp)) {
+    if (!msix_check_nentries(dev->name, nentries, errp)) {
         return 0;
     }
     /*

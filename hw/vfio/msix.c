@@ -32,8 +32,6 @@
 #include "hw/pci/msix.h"
 #include "trace.h"
 
-#define VFIO_MSIX_VECTORS_MAX (PCI_MSIX_FLAGS_QSIZE + 1)
-
 /* Decisions (pure) */
 
 static void vfio_msix_plan_add(VFIOMSIXPlan *plan, uint32_t start,
@@ -91,50 +89,12 @@ bool vfio_msix_layout_check(const char *name, const VFIOMSIXInfo *msix,
                             uint64_t table_region_size,
                             uint64_t pba_region_size, Error **errp)
 {
-    uint64_t table_size = (uint64_t)msix->entries * PCI_MSIX_ENTRY_SIZE;
-    uint64_t pba_size = QEMU_ALIGN_UP(msix->entries, 64) / 8;
+    g_autofree char *who = g_strdup_printf("vfio %s", name);
 
-    if (msix->entries < 1 || msix->entries > VFIO_MSIX_VECTORS_MAX) {
-        error_setg(errp, "vfio %s: MSI-X has %u entries (1 to %u allowed)",
-                   name, msix->entries, VFIO_MSIX_VECTORS_MAX);
-        return false;
-    }
-    if (msix->table_bar >= PCI_ROM_SLOT || msix->pba_bar >= PCI_ROM_SLOT) {
-        error_setg(errp, "vfio %s: MSI-X table (BIR %u) or PBA (BIR %u) is "
-                   "not in BARs 0 to 5", name, msix->table_bar,
-                   msix->pba_bar);
-        return false;
-    }
-    if (!table_region_size || !pba_region_size) {
-        error_setg(errp, "vfio %s: MSI-X table (BAR %u) or PBA (BAR %u) is in "
-                   "a BAR the device does not implement", name,
-                   msix->table_bar, msix->pba_bar);
-        return false;
-    }
-    if (msix->table_offset + table_size > table_region_size) {
-        error_setg(errp, "vfio %s: MSI-X table (0x%" PRIx64 " bytes at 0x%x) "
-                   "does not fit in BAR %u (0x%" PRIx64 " bytes)", name,
-                   table_size, msix->table_offset, msix->table_bar,
-                   table_region_size);
-        return false;
-    }
-    if (msix->pba_offset + pba_size > pba_region_size) {
-        error_setg(errp, "vfio %s: MSI-X PBA (0x%" PRIx64 " bytes at 0x%x) "
-                   "does not fit in BAR %u (0x%" PRIx64 " bytes)", name,
-                   pba_size, msix->pba_offset, msix->pba_bar,
-                   pba_region_size);
-        return false;
-    }
-    if (msix->table_bar == msix->pba_bar &&
-        ranges_overlap(msix->table_offset, table_size, msix->pba_offset,
-                       pba_size)) {
-        error_setg(errp, "vfio %s: MSI-X table (0x%x+0x%" PRIx64 ") and PBA "
-                   "(0x%x+0x%" PRIx64 ") overlap in BAR %u", name,
-                   msix->table_offset, table_size, msix->pba_offset,
-                   pba_size, msix->table_bar);
-        return false;
-    }
-    return true;
+    return msix_layout_check(who, msix->entries, msix->table_bar,
+                             msix->table_offset, table_region_size,
+                             msix->pba_bar, msix->pba_offset, pba_region_size,
+                             errp);
 }
 
 /* Setup */

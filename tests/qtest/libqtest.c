@@ -266,7 +266,7 @@ QTestState *qtest_initf(const char *fmt, ...)
     return qtest_init(args);
 }
 
-static void remove_tmpdir(const char *dir)
+void qtest_remove_tmpdir(const char *dir)
 {
     GDir *d = g_dir_open(dir, 0, NULL);
     const char *name;
@@ -319,7 +319,7 @@ int qtest_quit(QTestState *s)
     }
     ret = WIFEXITED(status) ? WEXITSTATUS(status) : -WTERMSIG(status);
     if (!getenv("QTEST_KEEP_TMPDIR")) {
-        remove_tmpdir(s->tmpdir);
+        qtest_remove_tmpdir(s->tmpdir);
     }
     g_string_free(s->rxbuf, TRUE);
     g_free(s->tmpdir);
@@ -1183,86 +1183,94 @@ QPCIBar qpci_iomap(QPCIDevice *dev, int barno, uint64_t *sizeptr)
     return bar;
 }
 
-/* BAR access */
+/* BAR access: I/O BARs through in/out, memory BARs through read/write */
+
+static uint64_t qpci_bar_read(QPCIDevice *dev, QPCIBar bar, uint64_t off,
+                              unsigned size)
+{
+    QTestState *s = dev->bus->qts;
+    uint64_t addr = bar.addr + off;
+
+    if (bar.is_io) {
+        switch (size) {
+        case 1: return qtest_inb(s, addr);
+        case 2: return qtest_inw(s, addr);
+        case 4: return qtest_inl(s, addr);
+        default:
+            return qtest_inl(s, addr) | (uint64_t)qtest_inl(s, addr + 4) << 32;
+        }
+    }
+    switch (size) {
+    case 1: return qtest_readb(s, addr);
+    case 2: return qtest_readw(s, addr);
+    case 4: return qtest_readl(s, addr);
+    default: return qtest_readq(s, addr);
+    }
+}
+
+static void qpci_bar_write(QPCIDevice *dev, QPCIBar bar, uint64_t off,
+                           unsigned size, uint64_t v)
+{
+    QTestState *s = dev->bus->qts;
+    uint64_t addr = bar.addr + off;
+
+    if (bar.is_io) {
+        switch (size) {
+        case 1: qtest_outb(s, addr, v); break;
+        case 2: qtest_outw(s, addr, v); break;
+        case 4: qtest_outl(s, addr, v); break;
+        default:
+            qtest_outl(s, addr, v);
+            qtest_outl(s, addr + 4, v >> 32);
+        }
+        return;
+    }
+    switch (size) {
+    case 1: qtest_writeb(s, addr, v); break;
+    case 2: qtest_writew(s, addr, v); break;
+    case 4: qtest_writel(s, addr, v); break;
+    default: qtest_writeq(s, addr, v);
+    }
+}
 
 uint8_t qpci_io_readb(QPCIDevice *dev, QPCIBar bar, uint64_t off)
 {
-    QTestState *s = dev->bus->qts;
-
-    return bar.is_io ? qtest_inb(s, bar.addr + off)
-                     : qtest_readb(s, bar.addr + off);
+    return qpci_bar_read(dev, bar, off, 1);
 }
 
 uint16_t qpci_io_readw(QPCIDevice *dev, QPCIBar bar, uint64_t off)
 {
-    QTestState *s = dev->bus->qts;
-
-    return bar.is_io ? qtest_inw(s, bar.addr + off)
-                     : qtest_readw(s, bar.addr + off);
+    return qpci_bar_read(dev, bar, off, 2);
 }
 
 uint32_t qpci_io_readl(QPCIDevice *dev, QPCIBar bar, uint64_t off)
 {
-    QTestState *s = dev->bus->qts;
-
-    return bar.is_io ? qtest_inl(s, bar.addr + off)
-                     : qtest_readl(s, bar.addr + off);
+    return qpci_bar_read(dev, bar, off, 4);
 }
 
 uint64_t qpci_io_readq(QPCIDevice *dev, QPCIBar bar, uint64_t off)
 {
-    QTestState *s = dev->bus->qts;
-
-    if (bar.is_io) {
-        return qtest_inl(s, bar.addr + off) |
-               (uint64_t)qtest_inl(s, bar.addr + off + 4) << 32;
-    }
-    return qtest_readq(s, bar.addr + off);
+    return qpci_bar_read(dev, bar, off, 8);
 }
 
 void qpci_io_writeb(QPCIDevice *dev, QPCIBar bar, uint64_t off, uint8_t v)
 {
-    QTestState *s = dev->bus->qts;
-
-    if (bar.is_io) {
-        qtest_outb(s, bar.addr + off, v);
-    } else {
-        qtest_writeb(s, bar.addr + off, v);
-    }
+    qpci_bar_write(dev, bar, off, 1, v);
 }
 
 void qpci_io_writew(QPCIDevice *dev, QPCIBar bar, uint64_t off, uint16_t v)
 {
-    QTestState *s = dev->bus->qts;
-
-    if (bar.is_io) {
-        qtest_outw(s, bar.addr + off, v);
-    } else {
-        qtest_writew(s, bar.addr + off, v);
-    }
+    qpci_bar_write(dev, bar, off, 2, v);
 }
 
 void qpci_io_writel(QPCIDevice *dev, QPCIBar bar, uint64_t off, uint32_t v)
 {
-    QTestState *s = dev->bus->qts;
-
-    if (bar.is_io) {
-        qtest_outl(s, bar.addr + off, v);
-    } else {
-        qtest_writel(s, bar.addr + off, v);
-    }
+    qpci_bar_write(dev, bar, off, 4, v);
 }
 
 void qpci_io_writeq(QPCIDevice *dev, QPCIBar bar, uint64_t off, uint64_t v)
 {
-    QTestState *s = dev->bus->qts;
-
-    if (bar.is_io) {
-        qtest_outl(s, bar.addr + off, v);
-        qtest_outl(s, bar.addr + off + 4, v >> 32);
-    } else {
-        qtest_writeq(s, bar.addr + off, v);
-    }
+    qpci_bar_write(dev, bar, off, 8, v);
 }
 
 /* MSI-X */

@@ -20,6 +20,8 @@ const char *qtest_product_binary(void);     /* $QVFIO_PRODUCT_BINARY */
 
 /* Start qvfio; @extra_args is appended as-is to the shell command line. */
 QTestState *qtest_init(const char *extra_args);
+/* Remove a flat temporary directory and the files in it. */
+void qtest_remove_tmpdir(const char *dir);
 QTestState *qtest_initf(const char *fmt, ...) G_GNUC_PRINTF(1, 2);
 /*
  * Start qvfio with a QMP monitor too, as QEMU's libqtest does: qvfio

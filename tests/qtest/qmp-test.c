@@ -29,22 +29,6 @@ typedef struct Daemon {
     char *err;
 } Daemon;
 
-static void rm_rf(const char *dir)
-{
-    GDir *d = g_dir_open(dir, 0, NULL);
-    const char *name;
-
-    while (d && (name = g_dir_read_name(d))) {
-        g_autofree char *path = g_build_filename(dir, name, NULL);
-
-        unlink(path);
-    }
-    if (d) {
-        g_dir_close(d);
-    }
-    rmdir(dir);
-}
-
 static pid_t read_pidfile(const char *path)
 {
     g_autofree char *text = NULL;
@@ -117,7 +101,7 @@ static void daemon_finish(Daemon *d)
     daemon_reap(d->pid);
     g_assert_false(g_file_test(d->sock, G_FILE_TEST_EXISTS));
     g_assert_false(g_file_test(d->pidfile, G_FILE_TEST_EXISTS));
-    rm_rf(d->dir);
+    qtest_remove_tmpdir(d->dir);
     g_free(d->dir);
     g_free(d->sock);
     g_free(d->pidfile);
@@ -1159,7 +1143,7 @@ static void test_several_monitors(void)
     daemon_finish(d);
     /* Whoever bound the inherited socket removes it (as with QEMU). */
     g_assert_true(g_file_test(fd_path, G_FILE_TEST_EXISTS));
-    rm_rf(dir);
+    qtest_remove_tmpdir(dir);
 }
 
 /*
@@ -1410,7 +1394,7 @@ static void test_libvirt_cmdline(void)
     quit_and_check(c);
     qmp_conn_free(c);
     daemon_finish(d);
-    rm_rf(dir);
+    qtest_remove_tmpdir(dir);
 }
 
 /* -object memory-backend-file: the guest's RAM is the file. */
@@ -1492,7 +1476,7 @@ static void test_memory_backend_file(void)
     unlink(shared);
     unlink(private);
     unlink(small);
-    rm_rf(dir);
+    qtest_remove_tmpdir(dir);
 }
 
 /* What the command line refuses, with one clear line each. */
@@ -1611,7 +1595,7 @@ static void test_daemonize_failure(void)
     g_assert_nonnull(strstr(err, "'nosuch' is not a valid device model"));
     g_assert_false(g_file_test(pidfile, G_FILE_TEST_EXISTS));
     g_assert_false(g_file_test(sock, G_FILE_TEST_EXISTS));
-    rm_rf(dir);
+    qtest_remove_tmpdir(dir);
 }
 
 /* A second instance cannot take a pidfile that is in use. */

@@ -13,19 +13,10 @@ void vt_init(VfioTest *t)
 
 void vt_cleanup(VfioTest *t)
 {
-    const char *name;
-    GDir *d;
-
     if (g_getenv("VT_KEEP_LOG")) {
         g_test_message("kept %s", t->dir);
     } else {
-        d = g_dir_open(t->dir, 0, NULL);
-        while ((name = g_dir_read_name(d))) {
-            g_autofree char *p = g_build_filename(t->dir, name, NULL);
-            unlink(p);
-        }
-        g_dir_close(d);
-        rmdir(t->dir);
+        qtest_remove_tmpdir(t->dir);
     }
     g_clear_pointer(&t->log, g_free);
     g_clear_pointer(&t->dir, g_free);

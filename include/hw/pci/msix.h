@@ -20,6 +20,17 @@ uint8_t msix_init(PCIDevice *dev, unsigned nentries,
                   uint32_t table_offset, MemoryRegion *pba_bar,
                   uint8_t pba_bar_nr, uint32_t pba_offset, uint8_t cap_pos,
                   Error **errp);
+/*
+ * Where a table of @nentries and its PBA may sit: 1..2048 entries, BARs 0
+ * to 5 of the given (non-zero) sizes, 8-byte aligned, inside their BARs,
+ * not overlapping. @who starts each message (the device's name). Device
+ * models that take a layout from hardware check it with this too.
+ */
+bool msix_layout_check(const char *who, unsigned nentries,
+                       uint8_t table_bar_nr, uint32_t table_offset,
+                       uint64_t table_bar_size, uint8_t pba_bar_nr,
+                       uint32_t pba_offset, uint64_t pba_bar_size,
+                       Error **errp);
 /* A BAR holding only the table and the PBA, registered by this call. */
 uint8_t msix_init_exclusive_bar(PCIDevice *dev, unsigned nentries,
                                 uint8_t bar_nr, Error **errp);
