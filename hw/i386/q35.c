@@ -5,6 +5,7 @@
 #include "qemu/option.h"
 #include "hw/i386/q35.h"
 #include "hw/intc/x86-msi.h"
+#include "hw/isa/isa.h"
 #include "hw/nvram/fw_cfg.h"
 #include "trace.h"
 
@@ -18,6 +19,7 @@ typedef struct Q35MachineState {
     PCIHostConfig host_config;
     PCIBus *pci_bus;
     DeviceState *ioapic;
+    qemu_irq isa_irqs[ISA_NUM_IRQS];
     FWCfgState *fw_cfg;
 } Q35MachineState;
 
@@ -128,6 +130,10 @@ static bool q35_init_devices(Q35MachineState *s, Error **errp)
     if (!qdev_realize_and_unref(s->ioapic, NULL, errp)) {
         return false;
     }
+    for (int i = 0; i < ISA_NUM_IRQS; i++) {
+        s->isa_irqs[i] = qdev_get_gpio_in(s->ioapic, i);
+    }
+    isa_bus_set_irqs(s->isa_irqs);
     s->pci_bus = pci_root_bus_new(host, "pcie.0", &s->pci_mem,
                                   get_system_io(), get_system_memory(), true);
     pci_bus_irqs(s->pci_bus, q35_set_irq, q35_map_irq, s, PCI_NUM_PINS);
