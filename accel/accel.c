@@ -4,7 +4,9 @@
 #include "system/qtest.h"
 #include "qemu/timer.h"
 #include "qom/object.h"
-#include "kvm.h"
+#include "system/kvm.h"
+#include "hw/core/cpu.h"
+#include "hw/core/machine.h"
 
 static const char *current_accel = "none";
 
@@ -29,17 +31,11 @@ bool kvm_available(void)
     return true;
 }
 
-/* KVM runs no guest CPU yet: only machines without CPUs can use it. */
+/* Machines with CPUs get the in-kernel irqchip and vCPUs too. */
 static bool kvm_try(bool machine_needs_accel, const char *machine_name,
                     Error **errp)
 {
-    if (machine_needs_accel) {
-        error_setg(errp, "the kvm accelerator is not implemented yet for "
-                   "machines with CPUs ('%s'); use -accel qtest",
-                   machine_name);
-        return false;
-    }
-    if (!kvm_accel_init(errp)) {
+    if (!kvm_accel_init(machine_needs_accel, errp)) {
         error_prepend(errp, "failed to initialize kvm: ");
         return false;
     }
@@ -102,6 +98,22 @@ bool accel_init(const char *list, bool machine_needs_accel,
                    "qtest", machine_name);
     }
     return false;
+}
+
+bool accel_create_vcpus(const CpuTopology *smp, const uint32_t *apic_ids,
+                        Error **errp)
+{
+    if (!kvm_irqchip_in_kernel()) {
+        return true;                    /* qtest: no CPU runs */
+    }
+    return kvm_start_vcpus(smp, apic_ids, errp);
+}
+
+void accel_reset(void)
+{
+    if (kvm_irqchip_in_kernel()) {
+        kvm_reset_vm();
+    }
 }
 
 void accel_cleanup(void)

@@ -5,7 +5,9 @@
  */
 #include "qemu/osdep.h"
 #include "qemu/main-loop.h"
+#include "hw/core/cpu.h"
 #include "hw/core/machine.h"
+#include "system/accel.h"
 #include "system/qmp.h"
 #include "system/runstate.h"
 #include "trace.h"
@@ -14,6 +16,9 @@ static RunState current_run_state = RUN_STATE_PRELAUNCH;
 static ShutdownCause shutdown_cause;
 static bool shutdown_event_sent;
 static bool no_shutdown;
+static bool no_reboot;
+static RunState vmstop_state;
+static guint vmstop_source;
 static ShutdownCause reset_cause;
 static guint reset_source;
 
@@ -93,8 +98,24 @@ void vm_stop(RunState state)
     if (!runstate_is_running()) {
         return;
     }
+    pause_all_vcpus();
     runstate_set(state);
     qmp_event_send("STOP", NULL);
+}
+
+static gboolean vmstop_from_main_loop(gpointer opaque)
+{
+    vmstop_source = 0;
+    vm_stop(vmstop_state);
+    return G_SOURCE_REMOVE;
+}
+
+void qemu_system_vmstop_request(RunState state)
+{
+    vmstop_state = state;
+    if (!vmstop_source) {
+        vmstop_source = g_idle_add(vmstop_from_main_loop, NULL);
+    }
 }
 
 bool vm_start(Error **errp)
@@ -109,6 +130,7 @@ bool vm_start(Error **errp)
     }
     qmp_event_send("RESUME", NULL);
     runstate_set(RUN_STATE_RUNNING);
+    resume_all_vcpus();
     return true;
 }
 
@@ -119,12 +141,22 @@ void qemu_system_reset(void)
         MACHINE_GET_CLASS(current_machine)->reset(current_machine);
     }
     qdev_reset_all();
+    /* Devices first: the interrupt controllers then start from quiet lines. */
+    accel_reset();
 }
 
 static gboolean reset_from_main_loop(gpointer opaque)
 {
+    bool running = runstate_is_running();
+
     reset_source = 0;
+    if (running) {
+        pause_all_vcpus();
+    }
     qemu_system_reset();
+    if (running) {
+        resume_all_vcpus();
+    }
     qmp_event_send("RESET", cause_data(reset_cause));
     /* A machine that had stopped for good may run again after cont. */
     if (runstate_needs_reset()) {
@@ -135,6 +167,10 @@ static gboolean reset_from_main_loop(gpointer opaque)
 
 void qemu_system_reset_request(ShutdownCause cause)
 {
+    if (no_reboot && cause == SHUTDOWN_CAUSE_GUEST_RESET) {
+        qemu_system_shutdown_request_cause(cause);
+        return;
+    }
     reset_cause = cause;
     if (!reset_source) {
         reset_source = g_idle_add(reset_from_main_loop, NULL);
@@ -151,7 +187,11 @@ void qemu_system_shutdown_request_cause(ShutdownCause cause)
 {
     if (no_shutdown && shutdown_cause_is_guest(cause)) {
         qmp_event_send("SHUTDOWN", cause_data(cause));
-        vm_stop(RUN_STATE_SHUTDOWN);
+        if (qemu_in_main_thread()) {
+            vm_stop(RUN_STATE_SHUTDOWN);
+        } else {
+            qemu_system_vmstop_request(RUN_STATE_SHUTDOWN);
+        }
         return;
     }
     shutdown_cause = cause;
@@ -175,4 +215,9 @@ void qemu_system_shutdown_event(void)
 void qemu_set_no_shutdown(bool on)
 {
     no_shutdown = on;
+}
+
+void qemu_set_no_reboot(bool on)
+{
+    no_reboot = on;
 }

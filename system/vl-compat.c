@@ -143,34 +143,104 @@ bool vl_parse_name(const char *arg, Error **errp)
 }
 
 /* No guest CPU runs (qtest drives the machine): only one "CPU" fits. */
-bool vl_parse_smp(const char *arg, Error **errp)
+/* A topology value: absent is 0; present must be at least 1. */
+static bool smp_get(QemuOpts *opts, const char *key, unsigned *out,
+                    Error **errp)
+{
+    const char *v = qemu_opt_get(opts, key);
+    uint64_t n;
+
+    *out = 0;
+    if (!v) {
+        return true;
+    }
+    if (!qemu_parse_uint(key, v, 4096, &n, errp)) {
+        return false;
+    }
+    if (!n && strcmp(key, "cpus") && strcmp(key, "maxcpus")) {
+        error_setg(errp, "Invalid CPU topology: CPU topology parameters "
+                   "must be greater than zero");
+        return false;
+    }
+    *out = n;
+    return true;
+}
+
+/* QEMU's rules: missing values follow from the others, cores first. */
+static bool smp_complete(CpuTopology *t, unsigned max_cpus, Error **errp)
+{
+    unsigned sockets = t->sockets ?: 1, threads = t->threads ?: 1;
+
+    if (!t->cpus && !t->max_cpus) {
+        t->cores = t->cores ?: 1;
+        t->max_cpus = t->cpus = sockets * t->cores * threads;
+    } else {
+        t->max_cpus = t->max_cpus ?: t->cpus;
+        if (!t->cores) {
+            t->cores = MAX(t->max_cpus / (sockets * threads), 1);
+        }
+        t->cpus = t->cpus ?: t->max_cpus;
+    }
+    t->sockets = t->sockets ?: t->max_cpus / (t->cores * threads) ?: 1;
+    t->threads = threads;
+    if (t->sockets * t->cores * t->threads != t->max_cpus) {
+        error_setg(errp, "Invalid CPU topology: product of the hierarchy "
+                   "must match maxcpus: sockets (%u) * cores (%u) * threads "
+                   "(%u) != maxcpus (%u)", t->sockets, t->cores, t->threads,
+                   t->max_cpus);
+        return false;
+    }
+    if (t->max_cpus < t->cpus) {
+        error_setg(errp, "Invalid CPU topology: maxcpus must be equal to or "
+                   "greater than smp: sockets (%u) * cores (%u) * threads "
+                   "(%u) == maxcpus (%u) < smp_cpus (%u)", t->sockets,
+                   t->cores, t->threads, t->max_cpus, t->cpus);
+        return false;
+    }
+    if (t->max_cpus > max_cpus) {
+        error_setg(errp, "Invalid SMP CPUs %u. The max CPUs supported by "
+                   "machine is %u", t->max_cpus, max_cpus);
+        return false;
+    }
+    return true;
+}
+
+bool vl_parse_smp(const char *arg, unsigned max_cpus, CpuTopology *topo,
+                  Error **errp)
 {
     static const char *const keys[] = { "cpus", "maxcpus", "sockets", "dies",
                                         "clusters", "cores", "threads",
                                         "books", "drawers", NULL };
-    QemuOpts *opts = vl_opts_parse_checked(arg, "cpus", keys, errp);
-    uint64_t total = 1;
-    bool ok = true;
+    static const char *const unit_only[] = { "dies", "clusters", "books",
+                                             "drawers", NULL };
+    QemuOpts *opts;
+    bool ok;
 
+    *topo = (CpuTopology) { 0 };
+    if (!arg) {
+        arg = "1";
+    }
+    opts = vl_opts_parse_checked(arg, "cpus", keys, errp);
     if (!opts) {
         return false;
     }
-    for (int i = 0; ok && keys[i]; i++) {
-        const char *v = qemu_opt_get(opts, keys[i]);
-        uint64_t n;
+    ok = smp_get(opts, "cpus", &topo->cpus, errp) &&
+         smp_get(opts, "maxcpus", &topo->max_cpus, errp) &&
+         smp_get(opts, "sockets", &topo->sockets, errp) &&
+         smp_get(opts, "cores", &topo->cores, errp) &&
+         smp_get(opts, "threads", &topo->threads, errp);
+    for (int i = 0; ok && unit_only[i]; i++) {
+        unsigned n;
 
-        if (v) {
-            ok = qemu_parse_uint(keys[i], v, UINT32_MAX, &n, errp);
-            total = MAX(total, n);
+        ok = smp_get(opts, unit_only[i], &n, errp);
+        if (ok && n > 1) {
+            error_setg(errp, "%s not supported by this machine's CPU "
+                       "topology", unit_only[i]);
+            ok = false;
         }
     }
-    if (ok && total > 1) {
-        error_setg(errp, "Invalid SMP CPUs %" PRIu64 ". The max CPUs "
-                   "supported by qvfio is 1: it runs no guest CPU", total);
-        ok = false;
-    }
     qemu_opts_free(opts);
-    return ok;
+    return ok && smp_complete(topo, max_cpus, errp);
 }
 
 bool vl_parse_uuid(const char *arg, Error **errp)

@@ -11,7 +11,9 @@
 #include "qemu/main-loop.h"
 #include "qemu/option.h"
 #include "qemu/trace.h"
+#include "hw/core/cpu.h"
 #include "hw/core/machine.h"
+#include "hw/i386/x86-cpu.h"
 #include "system/accel.h"
 #include "system/qdev-monitor.h"
 #include "system/chardev.h"
@@ -30,7 +32,7 @@ typedef enum OptionIndex {
     OPT_HELP, OPT_CHARDEV, OPT_QMP, OPT_QMP_PRETTY, OPT_MON, OPT_MONITOR,
     OPT_DAEMONIZE, OPT_PIDFILE, OPT_NO_SHUTDOWN, OPT_SMP, OPT_UUID, OPT_RTC,
     OPT_BOOT, OPT_MSG, OPT_OVERCOMMIT, OPT_SANDBOX, OPT_AUDIODEV,
-    OPT_WATCHDOG_ACTION,
+    OPT_WATCHDOG_ACTION, OPT_CPU, OPT_ENABLE_KVM, OPT_NO_REBOOT,
 } OptionIndex;
 
 typedef struct OptionDef {
@@ -45,7 +47,11 @@ static const OptionDef option_defs[] = {
       "-machine [type=]name[,accel=qtest][,prop=value...]  select the machine" },
     { "M", true, OPT_MACHINE, NULL },
     { "accel", true, OPT_ACCEL,
-      "-accel qtest|kvm         select the accelerator (kvm: machine none)" },
+      "-accel qtest|kvm         select the accelerator" },
+    { "enable-kvm", false, OPT_ENABLE_KVM,
+      "-enable-kvm              the same as -accel kvm" },
+    { "cpu", true, OPT_CPU,
+      "-cpu host|max            the guest CPU model (-cpu help)" },
     { "m", true, OPT_M, "-m [size=]megs[M|G]      guest RAM (default 128M)" },
     { "device", true, OPT_DEVICE,
       "-device driver[,prop=value...] | JSON  add a device (-device help)" },
@@ -81,7 +87,9 @@ static const OptionDef option_defs[] = {
     { "no-shutdown", false, OPT_NO_SHUTDOWN,
       "-no-shutdown             a guest shutdown stops instead of exiting" },
     { "smp", true, OPT_SMP,
-      "-smp 1[,sockets=1,cores=1,threads=1]  accepted; no guest CPU runs" },
+      "-smp N[,maxcpus=M][,sockets=S][,cores=C][,threads=T]  guest CPUs" },
+    { "no-reboot", false, OPT_NO_REBOOT,
+      "-no-reboot               exit instead of rebooting the guest" },
     { "uuid", true, OPT_UUID, "-uuid UUID               the machine's UUID" },
     { "rtc", true, OPT_RTC, "-rtc base=utc            accepted, no effect" },
     { "boot", true, OPT_BOOT, "-boot strict=on          accepted, no effect" },
@@ -102,11 +110,11 @@ static const OptionDef option_defs[] = {
 
 /* QEMU options that exist but that qvfio does not implement (yet). */
 static const char *const unsupported_options[] = {
-    "serial", "parallel", "no-reboot", "cpu", "audio",
+    "serial", "parallel", "audio",
     "blockdev", "drive", "netdev", "net", "kernel", "initrd", "append",
     "bios", "cdrom", "hda", "fda", "vga", "vnc", "spice", "usb", "usbdevice",
     "action", "icount", "incoming", "loadvm", "snapshot",
-    "run-with", "enable-kvm", "realtime", "mem-path", "mem-prealloc", "numa",
+    "run-with", "realtime", "mem-path", "mem-prealloc", "numa",
     "fw_cfg", "smbios", "acpitable", "add-fd", "iscsi", "semihosting",
     "L", "k", "g", "s", "gdb", "readconfig", "writeconfig", "nic", "fsdev",
     "virtfs", "sd", "pflash", "mtdblock", "tpmdev", "plugin", "compat",
@@ -136,6 +144,8 @@ typedef struct CmdLine {
     bool daemonize;
     char *pidfile;
     char *mem_lock;             /* -overcommit mem-lock= */
+    char *smp_arg;
+    char *cpu_model;
 } CmdLine;
 
 static const OptionDef *find_option(const char *arg)
@@ -306,7 +316,24 @@ static bool handle_option(CmdLine *cl, const OptionDef *def, const char *arg,
         qemu_set_no_shutdown(true);
         return true;
     case OPT_SMP:
-        return vl_parse_smp(arg, errp);
+        g_free(cl->smp_arg);
+        cl->smp_arg = g_strdup(arg);
+        return true;
+    case OPT_CPU:
+        if (!strcmp(arg, "help") || !strcmp(arg, "?")) {
+            x86_cpu_list(stdout);
+            *exit_now = true;
+            return true;
+        }
+        g_free(cl->cpu_model);
+        cl->cpu_model = g_strdup(arg);
+        return true;
+    case OPT_ENABLE_KVM:
+        g_ptr_array_add(cl->accels, g_strdup("kvm"));
+        return true;
+    case OPT_NO_REBOOT:
+        qemu_set_no_reboot(true);
+        return true;
     case OPT_UUID:
         return vl_parse_uuid(arg, errp);
     case OPT_RTC:
@@ -518,11 +545,13 @@ static bool apply_machine_options(MachineState *ms, QemuOpts *opts,
 
 static MachineState *create_machine(CmdLine *cl, MachineClass *mc,
                                     uint64_t ram_size, Object *ram_backend,
-                                    Error **errp)
+                                    const CpuTopology *smp, Error **errp)
 {
     MachineState *ms = MACHINE(object_new(object_class_get_name(
                                               OBJECT_CLASS(mc))));
 
+    ms->smp = *smp;
+    ms->cpu_model = g_strdup(cl->cpu_model);
     ms->ram_size = ram_size;
     ms->ram_backend = ram_backend;
     object_property_add_child(object_get_root(), "machine", OBJECT(ms),
@@ -790,6 +819,8 @@ static void cmdline_free(CmdLine *cl)
     g_free(cl->mem_arg);
     g_free(cl->qtest_spec);
     g_free(cl->qtest_log);
+    g_free(cl->smp_arg);
+    g_free(cl->cpu_model);
 }
 
 static bool build_machine(CmdLine *cl, bool *exit_now, Error **errp)
@@ -797,6 +828,7 @@ static bool build_machine(CmdLine *cl, bool *exit_now, Error **errp)
     const char *machine_accel;
     MachineClass *mc;
     Object *ram_backend = NULL;
+    CpuTopology smp;
     uint64_t ram_size;
 
     if (!device_help_requested(cl, exit_now, errp) || *exit_now) {
@@ -810,6 +842,11 @@ static bool build_machine(CmdLine *cl, bool *exit_now, Error **errp)
     if (!select_accel(cl, machine_accel, mc, exit_now, errp) || *exit_now) {
         return *exit_now;
     }
+    loc_set_cmdline("-smp", cl->smp_arg);
+    if (!vl_parse_smp(cl->smp_arg, MAX(mc->max_cpus, 1), &smp, errp)) {
+        return false;
+    }
+    loc_clear();
     if (!parse_ram_size(cl, mc, &ram_size, errp) ||
         !os_lock_memory(cl->mem_lock, errp)) {
         return false;
@@ -822,13 +859,16 @@ static bool build_machine(CmdLine *cl, bool *exit_now, Error **errp)
         return false;
     }
     memory_system_init();
-    if (!create_machine(cl, mc, ram_size, ram_backend, errp)) {
+    if (!create_machine(cl, mc, ram_size, ram_backend, &smp, errp)) {
         return false;
     }
     if (!create_devices(cl, exit_now, errp) || *exit_now) {
         return false;
     }
-    return start_qtest(cl, errp);
+    if (!machine_done(current_machine, errp)) {
+        return false;
+    }
+    return start_qtest(cl, errp) && cpus_start(errp);
 }
 
 /* Once the machine is built: pidfile, then let a -daemonize parent go. */
@@ -846,6 +886,7 @@ static bool finish_setup(CmdLine *cl, Error **errp)
 /* Devices are reset and released, sockets and the pidfile removed. */
 static void shutdown_machine(void)
 {
+    cpus_destroy_all();
     qemu_system_shutdown_event();
     runstate_set(RUN_STATE_SHUTDOWN);
     qtest_server_cleanup();
@@ -871,6 +912,7 @@ int qemu_main(int argc, char **argv)
     int status;
 
     error_set_progname(progname);
+    qemu_main_loop_init();
     os_setup_early_signal_handling();
     if (parse_command_line(&cl, argc, argv, &exit_now, &err) && !exit_now &&
         cl.daemonize) {
@@ -886,6 +928,7 @@ int qemu_main(int argc, char **argv)
         }
         os_daemonize_report(status);
         /* Nothing ran yet: release devices, sockets and files. */
+        cpus_destroy_all();
         teardown_devices();
         qmp_monitors_cleanup();
         qemu_chr_close_all();
@@ -894,7 +937,12 @@ int qemu_main(int argc, char **argv)
         return status;
     }
     os_setup_signal_handling();
-    runstate_set(cl.start_paused ? RUN_STATE_PRELAUNCH : RUN_STATE_RUNNING);
+    if (cl.start_paused) {
+        runstate_set(RUN_STATE_PRELAUNCH);
+    } else {
+        runstate_set(RUN_STATE_RUNNING);
+        resume_all_vcpus();
+    }
     status = qemu_main_loop_run();
     shutdown_machine();
     cmdline_free(&cl);

@@ -14,6 +14,70 @@
 static gint quit_requested;     /* atomic: may be set from another thread */
 static int quit_status;
 
+/* The big lock */
+
+static GMutex bql;
+static __thread bool bql_held;
+static GThread *main_thread;
+
+void bql_lock(void)
+{
+    g_assert(!bql_held);
+    g_mutex_lock(&bql);
+    bql_held = true;
+}
+
+void bql_unlock(void)
+{
+    g_assert(bql_held);
+    bql_held = false;
+    g_mutex_unlock(&bql);
+}
+
+bool bql_locked(void)
+{
+    return bql_held;
+}
+
+GMutex *bql_mutex(void)
+{
+    return &bql;
+}
+
+/* GLib's poll, with the BQL released while it sleeps. */
+static gint bql_poll(GPollFD *fds, guint nfds, gint timeout)
+{
+    bool held = bql_held;
+    gint ret;
+
+    if (held) {
+        bql_unlock();
+    }
+    ret = g_poll(fds, nfds, timeout);
+    if (held) {
+        bql_lock();
+    }
+    return ret;
+}
+
+void qemu_main_loop_init(void)
+{
+    g_assert(!main_thread);
+    main_thread = g_thread_self();
+    g_main_context_set_poll_func(NULL, bql_poll);
+    bql_lock();
+}
+
+bool qemu_in_main_thread(void)
+{
+    return !main_thread || g_thread_self() == main_thread;
+}
+
+void qemu_main_loop_notify(void)
+{
+    g_main_context_wakeup(NULL);
+}
+
 /* File-descriptor watches */
 
 typedef struct FdWatch {
@@ -131,7 +195,7 @@ void qemu_main_loop_quit(int status)
     quit_status = status;
     g_atomic_int_set(&quit_requested, 1);
     /* A blocked iteration (possibly in another thread) must notice. */
-    g_main_context_wakeup(NULL);
+    qemu_main_loop_notify();
 }
 
 bool qemu_main_loop_should_quit(void)

@@ -10,6 +10,7 @@
  */
 #include "qemu/osdep.h"
 #include "qemu/timer.h"
+#include "qemu/main-loop.h"
 #include "trace.h"
 
 struct QEMUTimer {
@@ -161,6 +162,10 @@ void timer_mod(QEMUTimer *t, int64_t expire_time)
     t->expire_ns = ns;
     t->pending = true;
     clock_insert(&clocks[t->type], t);
+    /* A vCPU thread armed it: the sleeping main loop must recompute. */
+    if (!qemu_in_main_thread() && clock_head(t->type) == t) {
+        qemu_main_loop_notify();
+    }
 }
 
 void timer_free(QEMUTimer *t)

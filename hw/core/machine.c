@@ -36,6 +36,13 @@ bool machine_init_ram(MachineState *ms, const char *name, Error **errp)
     return true;
 }
 
+bool machine_done(MachineState *ms, Error **errp)
+{
+    MachineClass *mc = MACHINE_GET_CLASS(ms);
+
+    return !mc->done || mc->done(ms, errp);
+}
+
 void machine_print_help(FILE *out)
 {
     g_autoptr(GSList) list = object_class_get_list(TYPE_MACHINE, false);

@@ -7,6 +7,9 @@
 #include "hw/intc/x86-msi.h"
 #include "hw/isa/isa.h"
 #include "hw/nvram/fw_cfg.h"
+#include "hw/i386/x86-cpu.h"
+#include "system/accel.h"
+#include "system/kvm.h"
 #include "trace.h"
 
 typedef struct Q35MachineState {
@@ -26,7 +29,10 @@ typedef struct Q35MachineState {
 #define TYPE_Q35_MACHINE "pc-q35-10.1" MACHINE_TYPE_SUFFIX
 #define Q35_MACHINE(obj) OBJECT_CHECK(Q35MachineState, (obj), TYPE_Q35_MACHINE)
 
-/* The I/O APIC's inputs: we record levels (qtest intercepts them). */
+/*
+ * The I/O APIC's inputs: we record levels (qtest intercepts them); under
+ * KVM they drive the in-kernel I/O APIC (and, below 16, the PIC).
+ */
 typedef struct IOAPICState {
     DeviceState parent_obj;
     int levels[IOAPIC_NUM_PINS];
@@ -40,6 +46,9 @@ static void ioapic_set_irq(void *opaque, int n, int level)
         trace_ioapic_set_irq(n, level);
     }
     s->levels[n] = level;
+    if (kvm_irqchip_in_kernel()) {
+        kvm_set_irq(n, level);
+    }
 }
 
 static void ioapic_instance_init(Object *obj)
@@ -162,6 +171,30 @@ static bool q35_init(MachineState *ms, Error **errp)
     return true;
 }
 
+/* The vCPUs, with APIC IDs from the -smp topology. */
+static bool q35_init_cpus(MachineState *ms, Error **errp)
+{
+    X86CPUTopo topo = {
+        .cpus = ms->smp.cpus, .sockets = ms->smp.sockets,
+        .cores = ms->smp.cores, .threads = ms->smp.threads,
+    };
+    g_autofree uint32_t *apic_ids = g_new(uint32_t, topo.cpus);
+
+    if (!x86_cpu_model_check(ms->cpu_model ? ms->cpu_model : "max",
+                             kvm_irqchip_in_kernel(), errp)) {
+        return false;
+    }
+    for (unsigned i = 0; i < topo.cpus; i++) {
+        apic_ids[i] = x86_apic_id_from_index(&topo, i);
+    }
+    return accel_create_vcpus(&ms->smp, apic_ids, errp);
+}
+
+static bool q35_done(MachineState *ms, Error **errp)
+{
+    return q35_init_cpus(ms, errp);
+}
+
 /*
  * Options management tools pass; they describe firmware or guest-visible
  * features a machine without CPUs does not have, so they are accepted and
@@ -196,6 +229,8 @@ static void q35_class_init(ObjectClass *oc, const void *data)
     mc->default_ram_id = "pc.ram";
     mc->option_keys = q35_ignored_options;
     mc->init = q35_init;
+    mc->done = q35_done;
+    mc->max_cpus = X86_MAX_CPUS;
     mc->set_option = q35_set_option;
 }
 

@@ -35,6 +35,25 @@ static inline int event_notifier_get_fd(const EventNotifier *e)
     return e->fd;
 }
 
+/*
+ * The big lock (BQL): device models, the memory map and the monitors run
+ * under it. The main thread holds it except while it polls; vCPU threads
+ * take it around each exit they hand to a device model.
+ */
+void bql_lock(void);
+void bql_unlock(void);
+bool bql_locked(void);                  /* by the calling thread */
+GMutex *bql_mutex(void);                /* for g_cond_wait() */
+
+/*
+ * Called once by the emulator's main(): this thread becomes the main
+ * thread, takes the BQL and releases it around every poll.
+ */
+void qemu_main_loop_init(void);
+bool qemu_in_main_thread(void);
+/* Wake a blocked iteration (after work was queued from another thread). */
+void qemu_main_loop_notify(void);
+
 /* Run the loop until qemu_main_loop_quit(); returns the exit status. */
 int qemu_main_loop_run(void);
 void qemu_main_loop_quit(int status);

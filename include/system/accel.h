@@ -1,7 +1,7 @@
 /*
  * Accelerators. qvfio has no CPU emulator: "qtest" runs no CPU and lets a
- * test client drive the machine; "kvm" opens /dev/kvm and creates a VM,
- * for machines without CPUs only until vCPUs exist; "tcg" is refused.
+ * test client drive the machine; "kvm" runs the guest's CPUs on KVM (for
+ * machines without CPUs it only creates the VM); "tcg" is refused.
  * Machines that need no CPU ("none") may also run without an accelerator.
  */
 #ifndef SYSTEM_ACCEL_H
@@ -21,6 +21,15 @@ bool accel_init(const char *list, bool machine_needs_accel,
 const char *accel_name(void);           /* "qtest", "kvm", "none" */
 bool kvm_enabled(void);                 /* the kvm accelerator is in use */
 bool kvm_available(void);               /* /dev/kvm can be opened */
+/*
+ * The machine's @smp->cpus vCPUs (@apic_ids[i] for CPU i), parked until
+ * the machine runs; nothing under qtest, where no CPU runs.
+ */
+typedef struct CpuTopology CpuTopology;
+bool accel_create_vcpus(const CpuTopology *smp, const uint32_t *apic_ids,
+                        Error **errp);
+/* Interrupt controllers and vCPUs back at power-on (vCPUs paused). */
+void accel_reset(void);
 void accel_cleanup(void);
 
 #endif

@@ -42,6 +42,8 @@ bool shutdown_cause_is_guest(ShutdownCause cause);
 
 /* stop: a running machine enters @state and STOP is sent. */
 void vm_stop(RunState state);
+/* vm_stop() from the main loop: for vCPU threads, which must not wait. */
+void qemu_system_vmstop_request(RunState state);
 /* cont: RESUME is sent and the machine runs (QEMU's rules). */
 bool vm_start(Error **errp);
 
@@ -62,5 +64,7 @@ ShutdownCause qemu_system_shutdown_cause(void);
 void qemu_system_shutdown_event(void);
 /* -no-shutdown */
 void qemu_set_no_shutdown(bool no_shutdown);
+/* -no-reboot: a guest-initiated reset ends the machine instead. */
+void qemu_set_no_reboot(bool no_reboot);
 
 #endif

@@ -9,6 +9,7 @@
 #include "qemu/osdep.h"
 #include "qemu/error.h"
 #include "qemu/option.h"
+#include "hw/core/machine.h"
 
 /* -global DRIVER.PROP=VALUE | driver=D,property=P,value=V: a default. */
 bool vl_parse_global(const char *arg, Error **errp);
@@ -21,9 +22,15 @@ bool vl_parse_msg(const char *arg, Error **errp);
 /* -overcommit: a given mem-lock= replaces *@lock_mode (os_lock_memory()). */
 bool vl_parse_overcommit(const char *arg, char **lock_mode, Error **errp);
 
+/*
+ * -smp [cpus=]N[,maxcpus=M][,sockets=S][,cores=C][,threads=T]: the
+ * topology with QEMU's defaults (@arg NULL: one CPU), at most @max_cpus.
+ */
+bool vl_parse_smp(const char *arg, unsigned max_cpus, CpuTopology *topo,
+                  Error **errp);
+
 /* Validated only. */
 bool vl_parse_display(const char *arg, Error **errp);
-bool vl_parse_smp(const char *arg, Error **errp);
 bool vl_parse_rtc(const char *arg, Error **errp);
 bool vl_parse_boot(const char *arg, Error **errp);
 bool vl_parse_sandbox(const char *arg, Error **errp);

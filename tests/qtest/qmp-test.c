@@ -1487,7 +1487,6 @@ typedef struct BadCase {
 
 static const BadCase bad_cases[] = {
     { "-accel tcg", "no CPU emulator" },
-    { "-machine q35,accel=kvm", "not implemented yet" },
     { "-accel qtest -m 256M -object memory-backend-ram,id=r,size=128M "
       "-machine q35,memory-backend=r",
       "Machine memory size does not match the size of the memory backend" },
@@ -1505,8 +1504,16 @@ static const BadCase bad_cases[] = {
       "/nonexistent/key" },
     { "-accel qtest -object secret,id=s,format=raw", "Either 'data' or "
       "'file' must be provided" },
-    { "-accel qtest -smp 2", "Invalid SMP CPUs 2" },
-    { "-accel qtest -smp 1,sockets=2", "Invalid SMP CPUs 2" },
+    { "-machine none -smp 2", "Invalid SMP CPUs 2. The max CPUs supported "
+      "by machine is 1" },
+    { "-accel qtest -smp 1,sockets=2", "Invalid CPU topology: product of "
+      "the hierarchy must match maxcpus" },
+    { "-accel qtest -smp 4,maxcpus=2", "maxcpus must be equal to or "
+      "greater than smp" },
+    { "-accel qtest -smp 256", "Invalid SMP CPUs 256. The max CPUs "
+      "supported by machine is 128" },
+    { "-accel qtest -smp 2,dies=2", "dies not supported" },
+    { "-accel qtest -cpu nonsense", "unable to find CPU model 'nonsense'" },
     { "-accel qtest -uuid nope", "Fail to parse UUID string" },
     { "-accel qtest -audiodev alsa,id=a", "audio driver 'alsa' is not "
       "supported" },

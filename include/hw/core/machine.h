@@ -13,8 +13,19 @@
 typedef struct MachineState MachineState;
 typedef struct MachineClass MachineClass;
 
+/* -smp: cpus present at start, of max_cpus = sockets * cores * threads */
+typedef struct CpuTopology {
+    unsigned cpus;
+    unsigned sockets;
+    unsigned cores;
+    unsigned threads;
+    unsigned max_cpus;
+} CpuTopology;
+
 struct MachineState {
     Object parent_obj;
+    CpuTopology smp;
+    char *cpu_model;            /* -cpu, NULL for the machine's default */
     uint64_t ram_size;
     MemoryRegion *ram;          /* guest RAM (one block) */
     Object *ram_backend;        /* -machine memory-backend=ID, or NULL */
@@ -28,6 +39,7 @@ struct MachineClass {
     const char *desc;
     bool is_default;
     bool needs_accel;           /* false for "none" */
+    unsigned max_cpus;          /* 0: no guest CPUs (-smp 1 only) */
     uint64_t default_ram_size;
     const char *default_ram_id;     /* -machine memory-backend= default id */
     /* Keys set_option accepts (qom-list-properties shows them). */
@@ -39,6 +51,8 @@ struct MachineClass {
     bool (*set_option)(MachineState *ms, const char *key, const char *value,
                        Error **errp);
     bool (*init)(MachineState *ms, Error **errp);
+    /* After -device: load the guest, create vCPUs (optional). */
+    bool (*done)(MachineState *ms, Error **errp);
     void (*reset)(MachineState *ms);
 };
 
@@ -56,6 +70,8 @@ MachineClass *machine_class_find(const char *name);   /* name or alias */
  * backend -machine memory-backend=ID names, else anonymous memory.
  */
 bool machine_init_ram(MachineState *ms, const char *name, Error **errp);
+/* The machine is complete (devices added): its done hook. */
+bool machine_done(MachineState *ms, Error **errp);
 void machine_print_help(FILE *out);
 
 #endif
