@@ -917,6 +917,18 @@ static void test_load_reboot_same_bytes(void)
 
 /* Load errors: each one clear, and a failed load writes nothing */
 
+static void assert_ram_untouched(void)
+{
+    static uint8_t pattern[MiB];
+
+    memset(pattern, PATTERN, sizeof(pattern));
+    for (uint64_t off = 0; off < RAM_SIZE; off += sizeof(pattern)) {
+        if (memcmp(ram_ptr() + off, pattern, sizeof(pattern))) {
+            g_error("a failed load wrote into [0x%" PRIx64 ", +1 MiB)", off);
+        }
+    }
+}
+
 static void assert_load_fails(const LoadCase *lc, const char *message)
 {
     X86BootEntry e;
@@ -930,11 +942,7 @@ static void assert_load_fails(const LoadCase *lc, const char *message)
     }
     g_assert_nonnull(strstr(error_get_pretty(err), message));
     error_free(err);
-    for (uint64_t i = 0; i < RAM_SIZE; i++) {
-        if (ram_ptr()[i] != PATTERN) {
-            g_error("a failed load wrote at 0x%" PRIx64, i);
-        }
-    }
+    assert_ram_untouched();
 }
 
 static void test_load_kernel_too_big(void)
