@@ -569,6 +569,10 @@ X86BootImage *x86_boot_image_new(const char *kernel_path,
     gsize len;
     const void *data;
 
+    if (!kernel_path) {
+        error_setg(errp, "no kernel to boot: give one with -kernel");
+        return NULL;
+    }
     img->kernel_path = g_strdup(kernel_path);
     img->initrd_path = g_strdup(initrd_path);
     img->cmdline = g_strdup(cmdline ? cmdline : "");

@@ -1059,6 +1059,8 @@ static void test_image_file_errors(void)
     /* sparse: costs no disk */
     g_assert_cmpint(truncate(big, 4ULL << 30), ==, 0);
 
+    assert_image_fails(NULL, NULL, NULL, "no kernel to boot: give one with "
+                       "-kernel");
     assert_image_fails(missing, NULL, NULL, "could not open kernel '");
     assert_image_fails(missing, NULL, NULL, "nosuch': No such file or "
                        "directory");

@@ -87,7 +87,7 @@ typedef struct X86BootHeader {
     uint32_t setup_size;        /* file offset of the protected-mode kernel */
     uint64_t kernel_size;       /* bytes of it to load (syssize * 16) */
     bool relocatable;
-    bool kernel_64;             /* XLF_KERNEL_64 */
+    bool kernel_64;             /* XLF_KERNEL_64; the 32-bit entry takes both */
     uint32_t kernel_alignment;  /* a power of two when relocatable */
     uint64_t pref_address;      /* 0 before protocol 2.10 */
     uint32_t init_size;         /* 0 before protocol 2.10: unknown */
