@@ -205,7 +205,8 @@ static const CmdLineParam machine_params[] = {
     { "kernel-irqchip", "string" }, { "hpet", "boolean" },
     { "pit", "boolean" }, { "sata", "boolean" }, { "smbus", "boolean" },
     { "mem-merge", "boolean" }, { "suppress-vmdesc", "boolean" },
-    { "i8042", "boolean" }, { NULL }
+    { "i8042", "boolean" }, { "kernel", "string" }, { "initrd", "string" },
+    { "append", "string" }, { NULL }
 };
 static const CmdLineParam accel_params[] = { { "accel", "string" }, { NULL } };
 static const CmdLineParam memory_params[] = {
@@ -235,10 +236,9 @@ static const CmdLineParam rtc_params[] = {
     { "base", "string" }, { "clock", "string" }, { "driftfix", "string" },
     { NULL }
 };
+/* What -boot accepts without firmware (system/vl-compat.c). */
 static const CmdLineParam boot_params[] = {
-    { "order", "string" }, { "once", "string" }, { "menu", "boolean" },
-    { "splash", "string" }, { "splash-time", "number" },
-    { "reboot-timeout", "number" }, { "strict", "boolean" }, { NULL }
+    { "menu", "boolean" }, { "strict", "boolean" }, { NULL }
 };
 static const CmdLineParam msg_params[] = {
     { "timestamp", "boolean" }, { "guest-name", "boolean" }, { NULL }

@@ -6,7 +6,8 @@
  * The properties an object shows are: "type" (every object), its
  * children (child<T>), for devices "parent_bus", "realized",
  * "hotpluggable" and the static properties with their types, and for
- * -object objects their own properties. qom-get answers for each of them.
+ * -object objects their own properties, for machines the boot files
+ * (kernel, initrd, append). qom-get answers for each of them.
  */
 #include "qemu/osdep.h"
 #include "hw/core/machine.h"
@@ -168,6 +169,14 @@ static JsonNode *qmp_qom_list_types(Monitor *mon, JsonObject *args,
 
 /* qom-list */
 
+/* -kernel, -initrd and -append, which every machine takes. */
+static void add_machine_boot_props(JsonArray *arr)
+{
+    prop_list_add(arr, "kernel", "string", NULL, NULL);
+    prop_list_add(arr, "initrd", "string", NULL, NULL);
+    prop_list_add(arr, "append", "string", NULL, NULL);
+}
+
 static int add_child_prop(Object *child, void *opaque)
 {
     g_autofree char *type = g_strdup_printf("child<%s>",
@@ -193,6 +202,9 @@ static JsonNode *qmp_qom_list(Monitor *mon, JsonObject *args, Error **errp)
 
         add_device_object_props(arr, DEVICE_GET_CLASS(obj));
         qdev_foreach_property(DEVICE_GET_CLASS(obj), add_static_prop, &pl);
+    }
+    if (object_dynamic_cast(obj, TYPE_MACHINE)) {
+        add_machine_boot_props(arr);
     }
     user_object_class_foreach_prop(obj->class, add_user_prop, arr);
     object_child_foreach(obj, add_child_prop, arr);
@@ -221,6 +233,23 @@ static JsonNode *device_object_prop(DeviceState *dev, const char *name)
     return prop ? qdev_prop_value(dev, prop) : NULL;
 }
 
+/* -kernel, -initrd, -append: "" when not given, as in QEMU. */
+static JsonNode *machine_object_prop(MachineState *ms, const char *name)
+{
+    const char *value;
+
+    if (!strcmp(name, "kernel")) {
+        value = ms->kernel_filename;
+    } else if (!strcmp(name, "initrd")) {
+        value = ms->initrd_filename;
+    } else if (!strcmp(name, "append")) {
+        value = ms->kernel_cmdline;
+    } else {
+        return NULL;
+    }
+    return string_node(value ? value : "");
+}
+
 static JsonNode *object_prop(Object *obj, const char *name)
 {
     Object *child;
@@ -228,6 +257,12 @@ static JsonNode *object_prop(Object *obj, const char *name)
 
     if (!strcmp(name, "type")) {
         return string_node(object_get_typename(obj));
+    }
+    if (object_dynamic_cast(obj, TYPE_MACHINE)) {
+        node = machine_object_prop(MACHINE(obj), name);
+        if (node) {
+            return node;
+        }
     }
     if (object_dynamic_cast(obj, TYPE_DEVICE)) {
         node = device_object_prop(DEVICE(obj), name);
@@ -331,6 +366,7 @@ static const char *machine_option_type(const char *key)
 static void add_machine_props(JsonArray *arr, MachineClass *mc)
 {
     prop_list_add(arr, "memory-backend", "link<memory-backend>", NULL, NULL);
+    add_machine_boot_props(arr);
     for (const char *const *k = mc->option_keys; k && *k; k++) {
         if (strcmp(*k, "memory-backend")) {
             prop_list_add(arr, *k, machine_option_type(*k), NULL, NULL);

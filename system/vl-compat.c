@@ -271,6 +271,37 @@ bool vl_parse_rtc(const char *arg, Error **errp)
     return ok;
 }
 
+/*
+ * -boot: libvirt passes strict=on, which has nothing to act on and is
+ * accepted. The other keys ask firmware for a boot device, a menu or a
+ * splash screen, and there is no firmware.
+ */
+static bool check_no_firmware_boot(const QemuOpts *opts, Error **errp)
+{
+    static const char *const firmware_keys[] = { "order", "once", "splash",
+                                                 "splash-time",
+                                                 "reboot-timeout", NULL };
+    const char *key = NULL;
+    bool menu = false;
+
+    if (!vl_opts_check_bool(opts, "menu", &menu, errp)) {
+        return false;
+    }
+    for (const char *const *k = firmware_keys; *k && !key; k++) {
+        key = qemu_opt_has(opts, *k) ? *k : NULL;
+    }
+    if (!key && menu) {
+        key = "menu";
+    }
+    if (key) {
+        error_setg(errp, "'%s' needs firmware, which qvfio does not have: "
+                   "boot Linux directly with -kernel (-boot takes strict= "
+                   "and menu=off)", key);
+        return false;
+    }
+    return true;
+}
+
 bool vl_parse_boot(const char *arg, Error **errp)
 {
     static const char *const keys[] = { "order", "once", "menu", "splash",
@@ -279,8 +310,8 @@ bool vl_parse_boot(const char *arg, Error **errp)
     QemuOpts *opts = vl_opts_parse_checked(arg, "order", keys, errp);
     bool ok;
 
-    ok = opts && vl_opts_check_bool(opts, "menu", NULL, errp) &&
-         vl_opts_check_bool(opts, "strict", NULL, errp);
+    ok = opts && vl_opts_check_bool(opts, "strict", NULL, errp) &&
+         check_no_firmware_boot(opts, errp);
     if (opts) {
         qemu_opts_free(opts);
     }

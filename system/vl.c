@@ -33,6 +33,7 @@ typedef enum OptionIndex {
     OPT_DAEMONIZE, OPT_PIDFILE, OPT_NO_SHUTDOWN, OPT_SMP, OPT_UUID, OPT_RTC,
     OPT_BOOT, OPT_MSG, OPT_OVERCOMMIT, OPT_SANDBOX, OPT_AUDIODEV,
     OPT_WATCHDOG_ACTION, OPT_CPU, OPT_ENABLE_KVM, OPT_NO_REBOOT,
+    OPT_KERNEL, OPT_INITRD, OPT_APPEND,
 } OptionIndex;
 
 typedef struct OptionDef {
@@ -103,6 +104,12 @@ static const OptionDef option_defs[] = {
       "-audiodev none,id=ID     accepted (driver none only)" },
     { "watchdog-action", true, OPT_WATCHDOG_ACTION,
       "-watchdog-action ACTION  accepted, no effect (no watchdog)" },
+    { "kernel", true, OPT_KERNEL,
+      "-kernel bzImage          boot this Linux kernel directly (no BIOS)" },
+    { "initrd", true, OPT_INITRD,
+      "-initrd file             initial ram disk for -kernel" },
+    { "append", true, OPT_APPEND,
+      "-append cmdline          kernel command line for -kernel" },
     { "version", false, OPT_VERSION, "-version                 print the version" },
     { "help", false, OPT_HELP, "-help, -h                this help" },
     { "h", false, OPT_HELP, NULL },
@@ -111,8 +118,7 @@ static const OptionDef option_defs[] = {
 /* QEMU options that exist but that qvfio does not implement (yet). */
 static const char *const unsupported_options[] = {
     "serial", "parallel", "audio",
-    "blockdev", "drive", "netdev", "net", "kernel", "initrd", "append",
-    "bios", "cdrom", "hda", "fda", "vga", "vnc", "spice", "usb", "usbdevice",
+    "netdev", "net", "vga", "vnc", "spice", "usb", "usbdevice",
     "action", "icount", "incoming", "loadvm", "snapshot",
     "run-with", "realtime", "mem-path", "mem-prealloc", "numa",
     "fw_cfg", "smbios", "acpitable", "add-fd", "iscsi", "semihosting",
@@ -120,6 +126,28 @@ static const char *const unsupported_options[] = {
     "virtfs", "sd", "pflash", "mtdblock", "tpmdev", "plugin", "compat",
     "seed", "async-teardown",
     NULL,
+};
+
+#define NO_FIRMWARE "qvfio has no firmware: it boots Linux directly with " \
+    "-kernel (and -initrd, -append)"
+#define NO_DISKS "qvfio has no disk controllers: boot Linux with -kernel " \
+    "and an -initrd, or give the guest a host storage controller with " \
+    "-device vfio-pci"
+
+/* QEMU options for firmware and disks, and what qvfio offers instead. */
+static const struct {
+    const char *name;
+    const char *instead;
+} refused_options[] = {
+    { "bios", NO_FIRMWARE }, { "pflash", NO_FIRMWARE },
+    { "drive", NO_DISKS }, { "blockdev", NO_DISKS }, { "cdrom", NO_DISKS },
+    { "hda", NO_DISKS }, { "hdb", NO_DISKS }, { "hdc", NO_DISKS },
+    { "hdd", NO_DISKS }, { "fda", NO_DISKS }, { "fdb", NO_DISKS },
+};
+
+/* -machine keys every machine takes (the others are the machine's own). */
+static const char *const generic_machine_keys[] = {
+    "type", "accel", "memory-backend", "kernel", "initrd", "append", NULL,
 };
 
 /* A QMP monitor: -qmp/-qmp-pretty (@spec) or -mon (@chardev_id). */
@@ -199,6 +227,18 @@ static bool merge_opts(QemuOpts **into, const char *arg,
     qemu_opts_merge(*into, opts);
     qemu_opts_free(opts);
     return true;
+}
+
+/*
+ * -kernel, -initrd and -append are -machine kernel=, initrd= and append=,
+ * as in QEMU: the last one given wins, whichever way it was spelt.
+ */
+static void set_machine_opt(CmdLine *cl, const char *key, const char *value)
+{
+    if (!cl->machine_opts) {
+        cl->machine_opts = qemu_opts_new();
+    }
+    qemu_opt_set(cl->machine_opts, key, value);
 }
 
 /* -qmp, -qmp-pretty, -mon: only QMP monitors exist. */
@@ -350,6 +390,11 @@ static bool handle_option(CmdLine *cl, const OptionDef *def, const char *arg,
         return vl_parse_audiodev(arg, errp);
     case OPT_WATCHDOG_ACTION:
         return vl_parse_watchdog_action(arg, errp);
+    case OPT_KERNEL:
+    case OPT_INITRD:
+    case OPT_APPEND:
+        set_machine_opt(cl, def->name, arg);
+        return true;
     case OPT_VERSION:
         print_version();
         *exit_now = true;
@@ -360,6 +405,16 @@ static bool handle_option(CmdLine *cl, const OptionDef *def, const char *arg,
         return true;
     }
     g_assert_not_reached();
+}
+
+static const char *refused_option(const char *name)
+{
+    for (size_t i = 0; i < ARRAY_SIZE(refused_options); i++) {
+        if (!strcmp(refused_options[i].name, name)) {
+            return refused_options[i].instead;
+        }
+    }
+    return NULL;
 }
 
 static bool parse_command_line(CmdLine *cl, int argc, char **argv,
@@ -379,8 +434,11 @@ static bool parse_command_line(CmdLine *cl, int argc, char **argv,
         def = find_option(opt);
         if (!def) {
             const char *name = opt[1] == '-' ? opt + 2 : opt + 1;
+            const char *instead = refused_option(name);
 
-            if (g_strv_contains(unsupported_options, name)) {
+            if (instead) {
+                error_setg(errp, "-%s: %s", name, instead);
+            } else if (g_strv_contains(unsupported_options, name)) {
                 error_setg(errp, "-%s: option not supported by qvfio (see "
                            "docs/options.md)", name);
             } else {
@@ -526,9 +584,8 @@ static bool apply_machine_options(MachineState *ms, QemuOpts *opts,
     for (guint i = 0; opts && i < opts->opts->len; i++) {
         QemuOpt *opt = g_ptr_array_index(opts->opts, i);
 
-        /* memory-backend is resolved by resolve_memory_backend() */
-        if (!strcmp(opt->key, "type") || !strcmp(opt->key, "accel") ||
-            !strcmp(opt->key, "memory-backend")) {
+        /* memory-backend: resolve_memory_backend(); boot: set_boot_files() */
+        if (g_strv_contains(generic_machine_keys, opt->key)) {
             continue;
         }
         if (!mc->set_option) {
@@ -541,6 +598,33 @@ static bool apply_machine_options(MachineState *ms, QemuOpts *opts,
         }
     }
     return true;
+}
+
+/* QEMU's rule: -initrd and -append go with a -kernel. */
+static bool check_boot_options(QemuOpts *opts, Error **errp)
+{
+    if (!opts || qemu_opt_get(opts, "kernel")) {
+        return true;
+    }
+    if (qemu_opt_get(opts, "initrd")) {
+        error_setg(errp, "-initrd only allowed with -kernel option");
+        return false;
+    }
+    if (qemu_opt_get(opts, "append")) {
+        error_setg(errp, "-append only allowed with -kernel option");
+        return false;
+    }
+    return true;
+}
+
+/* Where the machine finds them (for hw/i386/x86-boot.h's loader). */
+static void set_boot_files(MachineState *ms, QemuOpts *opts)
+{
+    if (opts) {
+        ms->kernel_filename = g_strdup(qemu_opt_get(opts, "kernel"));
+        ms->initrd_filename = g_strdup(qemu_opt_get(opts, "initrd"));
+        ms->kernel_cmdline = g_strdup(qemu_opt_get(opts, "append"));
+    }
 }
 
 static MachineState *create_machine(CmdLine *cl, MachineClass *mc,
@@ -558,6 +642,7 @@ static MachineState *create_machine(CmdLine *cl, MachineClass *mc,
                               &error_abort);
     object_unref(OBJECT(ms));
     current_machine = ms;
+    set_boot_files(ms, cl->machine_opts);
     if (!apply_machine_options(ms, cl->machine_opts, errp) ||
         !mc->init(ms, errp)) {
         return NULL;
@@ -835,6 +920,9 @@ static bool build_machine(CmdLine *cl, bool *exit_now, Error **errp)
         return !*errp;
     }
     loc_clear();
+    if (!check_boot_options(cl->machine_opts, errp)) {
+        return false;
+    }
     mc = select_machine(cl, &machine_accel, exit_now, errp);
     if (!mc) {
         return *exit_now;

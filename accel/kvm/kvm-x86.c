@@ -432,12 +432,13 @@ void kvm_arch_vcpu_destroy(CPUState *cpu)
     }
 }
 
-static void flat_segment(struct kvm_segment *seg, uint16_t selector,
-                         uint8_t type)
+static void kvm_segment_from(struct kvm_segment *seg,
+                             const X86BootSegment *s)
 {
     *seg = (struct kvm_segment) {
-        .base = 0, .limit = 0xffffffff, .selector = selector, .type = type,
-        .present = 1, .dpl = 0, .db = 1, .s = 1, .l = 0, .g = 1,
+        .base = s->base, .limit = s->limit, .selector = s->selector,
+        .type = s->type, .present = s->present, .dpl = s->dpl, .db = s->db,
+        .s = s->s, .g = s->g,
     };
 }
 
@@ -445,19 +446,18 @@ static void flat_segment(struct kvm_segment *seg, uint16_t selector,
 static void boot_entry_state(const X86BootEntry *e, struct kvm_regs *regs,
                              struct kvm_sregs *sregs)
 {
-    flat_segment(&sregs->cs, e->code_selector, 0xb);    /* code, read */
-    flat_segment(&sregs->ds, e->data_selector, 0x3);    /* data, write */
+    kvm_segment_from(&sregs->cs, &e->cs);
+    kvm_segment_from(&sregs->ds, &e->ds);
     sregs->es = sregs->fs = sregs->gs = sregs->ss = sregs->ds;
     sregs->gdt.base = e->gdt_base;
     sregs->gdt.limit = e->gdt_limit;
-    sregs->cr0 = (sregs->cr0 | X86_CR0_PE) &
-                 ~(X86_CR0_PG | X86_CR0_CD | X86_CR0_NW);
+    sregs->cr0 = e->cr0;
     sregs->cr4 = 0;
     sregs->efer = 0;
     memset(regs, 0, sizeof(*regs));
     regs->rip = e->eip;
     regs->rsi = e->esi;
-    regs->rflags = X86_EFLAGS_FIXED;
+    regs->rflags = e->eflags;
 }
 
 /* What firmware leaves in the LAPIC: PIC interrupts on LINT0, NMI on LINT1. */

@@ -60,12 +60,22 @@ void machine_print_help(FILE *out)
     }
 }
 
+static void machine_instance_finalize(Object *obj)
+{
+    MachineState *ms = MACHINE(obj);
+
+    g_free(ms->kernel_filename);
+    g_free(ms->initrd_filename);
+    g_free(ms->kernel_cmdline);
+}
+
 static const TypeInfo machine_type = {
     .name = TYPE_MACHINE,
     .parent = TYPE_OBJECT,
     .abstract = true,
     .instance_size = sizeof(MachineState),
     .class_size = sizeof(MachineClass),
+    .instance_finalize = machine_instance_finalize,
 };
 
 static void machine_register_types(void)

@@ -81,6 +81,9 @@ static void test_version_and_help(void)
     g_assert_cmpint(r.status, ==, 0);
     g_assert_nonnull(strstr(r.out, "-device driver"));
     g_assert_nonnull(strstr(r.out, "-machine"));
+    g_assert_nonnull(strstr(r.out, "-kernel bzImage"));
+    g_assert_nonnull(strstr(r.out, "-initrd file"));
+    g_assert_nonnull(strstr(r.out, "-append cmdline"));
     run_result_clear(&r);
 }
 
@@ -179,6 +182,80 @@ static void test_machine_accel_form(void)
     run_result_clear(&r);
 }
 
+/* QMP over stdio: the product's replies (lines end in CRLF, as QEMU's). */
+static char *run_qmp(const char *args, const char *commands)
+{
+    g_autofree char *input = g_strdup_printf(
+        "{\"execute\":\"qmp_capabilities\"}\n%s{\"execute\":\"quit\"}\n",
+        commands);
+    g_autofree char *full = g_strdup_printf("-accel qtest -display none "
+                                            "-qmp stdio %s", args);
+    RunResult r = run(product_binary(), full, input);
+    char *out;
+
+    g_assert_cmpint(r.status, ==, 0);
+    out = g_steal_pointer(&r.out);
+    run_result_clear(&r);
+    return out;
+}
+
+/*
+ * -kernel, -initrd and -append reach the machine (qom-get /machine kernel,
+ * as in QEMU), and -machine kernel= is the same option: the last one
+ * wins. The q35 machine does not load them yet: the paths need not exist.
+ */
+static char *qom_get_boot_files(const char *args)
+{
+    return run_qmp(args,
+        "{\"execute\":\"qom-get\",\"arguments\":{\"path\":\"/machine\","
+        "\"property\":\"kernel\"}}\n"
+        "{\"execute\":\"qom-get\",\"arguments\":{\"path\":\"/machine\","
+        "\"property\":\"initrd\"}}\n"
+        "{\"execute\":\"qom-get\",\"arguments\":{\"path\":\"/machine\","
+        "\"property\":\"append\"}}\n");
+}
+
+static void test_boot_options(void)
+{
+    g_autofree char *out = qom_get_boot_files(
+        "-kernel /boot/bzImage -initrd /boot/initrd.gz "
+        "-append 'console=ttyS0 root=/dev/vda,x'");
+
+    g_assert_nonnull(strstr(out, "{\"return\":\"/boot/bzImage\"}\r\n"
+                            "{\"return\":\"/boot/initrd.gz\"}\r\n"
+                            "{\"return\":\"console=ttyS0 root=/dev/vda,x\"}"));
+    g_free(out);
+    out = qom_get_boot_files("-kernel a -machine q35,kernel=b,append=c");
+    g_assert_nonnull(strstr(out, "{\"return\":\"b\"}\r\n{\"return\":\"\"}\r\n"
+                            "{\"return\":\"c\"}"));
+    g_free(out);
+    out = qom_get_boot_files("");
+    g_assert_nonnull(strstr(out, "{\"return\":\"\"}\r\n{\"return\":\"\"}\r\n"
+                            "{\"return\":\"\"}"));
+    g_free(out);
+    /* what libvirt learns: -boot takes no firmware keys, -machine kernel= */
+    out = run_qmp("", "{\"execute\":\"query-command-line-options\","
+                  "\"arguments\":{\"option\":\"boot-opts\"}}\n"
+                  "{\"execute\":\"query-command-line-options\","
+                  "\"arguments\":{\"option\":\"machine\"}}\n");
+    g_assert_nonnull(strstr(out, "\"name\":\"strict\""));
+    g_assert_null(strstr(out, "\"name\":\"order\""));
+    g_assert_null(strstr(out, "\"name\":\"splash-time\""));
+    g_assert_nonnull(strstr(out, "{\"name\":\"kernel\",\"type\":\"string\"}"));
+}
+
+/* libvirt passes -boot strict=on; it asks nothing of firmware. */
+static void test_boot_strict(void)
+{
+    RunResult r = run(product_binary(), "-accel qtest -qtest stdio "
+                      "-qtest-log none -display none -boot strict=on,menu=off",
+                      "outl 0xcf8 0x80000000\ninl 0xcfc\n");
+
+    g_assert_cmpint(r.status, ==, 0);
+    g_assert_cmpstr(r.out, ==, "OK\nOK 0x29c08086\n");
+    run_result_clear(&r);
+}
+
 typedef struct BadCase {
     const char *args;
     const char *message;        /* expected in the single stderr line */
@@ -236,6 +313,33 @@ static const BadCase bad_cases[] = {
     { "-accel qtest -qtest unix:/nonexistent/dir/sock", "/nonexistent/dir/sock" },
     { "-D /nonexistent/dir/log", "/nonexistent/dir/log" },
     { "-trace events=/nonexistent/events", "/nonexistent/events" },
+    { "-accel qtest -initrd initrd.gz",
+      ": -initrd only allowed with -kernel option" },
+    { "-accel qtest -append console=ttyS0",
+      ": -append only allowed with -kernel option" },
+    { "-accel qtest -machine q35,initrd=x -append y",
+      "-initrd only allowed with -kernel option" },
+    { "-bios bios.bin", "-bios: qvfio has no firmware: it boots Linux "
+      "directly with -kernel (and -initrd, -append)" },
+    { "-pflash OVMF_CODE.fd", "-pflash: qvfio has no firmware" },
+    { "-drive file=disk.img,if=virtio", "-drive: qvfio has no disk "
+      "controllers: boot Linux with -kernel and an -initrd, or give the "
+      "guest a host storage controller with -device vfio-pci" },
+    { "-cdrom debian.iso", "-cdrom: qvfio has no disk controllers" },
+    { "-hda disk.img", "-hda: qvfio has no disk controllers" },
+    { "-blockdev driver=file,filename=x,node-name=n",
+      "-blockdev: qvfio has no disk controllers" },
+    { "-accel qtest -boot c", "-boot c: 'order' needs firmware, which qvfio "
+      "does not have: boot Linux directly with -kernel (-boot takes strict= "
+      "and menu=off)" },
+    { "-accel qtest -boot strict=on,once=d", "'once' needs firmware" },
+    { "-accel qtest -boot menu=on", "'menu' needs firmware" },
+    { "-accel qtest -boot splash=logo.bmp", "'splash' needs firmware" },
+    { "-accel qtest -boot reboot-timeout=1000",
+      "'reboot-timeout' needs firmware" },
+    { "-accel qtest -boot menu=maybe", "Parameter 'menu' expects" },
+    { "-accel qtest -boot strict=on,colour=red",
+      "Invalid parameter 'colour'" },
 };
 
 static void test_bad_input(gconstpointer data)
@@ -269,6 +373,8 @@ int main(int argc, char **argv)
     g_test_add_func("/cmdline/machine-accel-form", test_machine_accel_form);
     g_test_add_func("/cmdline/qtest-object-on-chardev",
                     test_qtest_object_on_chardev);
+    g_test_add_func("/cmdline/boot-options", test_boot_options);
+    g_test_add_func("/cmdline/boot-strict", test_boot_strict);
     for (size_t i = 0; i < ARRAY_SIZE(bad_cases); i++) {
         g_autofree char *name = g_strdup_printf("/cmdline/bad-input/%zu", i);
 

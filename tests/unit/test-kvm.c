@@ -113,8 +113,11 @@ static void machine_setup(void)
 {
     X86BootEntry entry = {
         .eip = CODE_ADDR, .esi = 0x7000, .gdt_base = GDT_ADDR,
-        .gdt_limit = sizeof(gdt) - 1, .code_selector = 0x10,
-        .data_selector = 0x18,
+        .gdt_limit = sizeof(gdt) - 1, .cr0 = 0x11, .eflags = 0x2,
+        .cs = { .selector = 0x10, .limit = 0xffffffff, .type = 0xb,
+                .present = true, .s = true, .db = true, .g = true },
+        .ds = { .selector = 0x18, .limit = 0xffffffff, .type = 0x3,
+                .present = true, .s = true, .db = true, .g = true },
     };
 
     memory_system_init();

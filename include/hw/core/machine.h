@@ -30,6 +30,10 @@ struct MachineState {
     MemoryRegion *ram;          /* guest RAM (one block) */
     Object *ram_backend;        /* -machine memory-backend=ID, or NULL */
     BusState *default_bus;      /* where -device goes without bus= */
+    /* Direct Linux boot: -kernel, -initrd, -append (NULL when absent). */
+    char *kernel_filename;
+    char *initrd_filename;
+    char *kernel_cmdline;
 };
 
 struct MachineClass {

@@ -8,6 +8,7 @@
 
 #include "qemu/osdep.h"
 #include "qemu/error.h"
+#include "hw/i386/x86-boot.h"
 
 #define X86_MAX_CPUS 128        /* xAPIC IDs below 255 for every topology */
 
@@ -29,15 +30,6 @@ bool x86_cpu_model_check(const char *model, bool runs_cpus, Error **errp);
 void x86_cpu_list(FILE *out);
 
 /* The boot CPU's start: the Linux 32-bit boot protocol entry. */
-typedef struct X86BootEntry {
-    uint32_t eip;               /* protected-mode kernel entry */
-    uint32_t esi;               /* the zero page (boot_params) */
-    uint64_t gdt_base;
-    uint16_t gdt_limit;
-    uint16_t code_selector;     /* flat 4 GiB code, in that GDT */
-    uint16_t data_selector;     /* flat 4 GiB data */
-} X86BootEntry;
-
 /* Set by the machine once the kernel is loaded; NULL clears it. */
 void x86_set_boot_entry(const X86BootEntry *entry);
 /* NULL when the boot CPU starts at the reset vector. */
