@@ -65,6 +65,7 @@ static void machine_instance_finalize(Object *obj)
     MachineState *ms = MACHINE(obj);
 
     g_free(ms->kernel_filename);
+    g_free(ms->cpu_model);
     g_free(ms->initrd_filename);
     g_free(ms->kernel_cmdline);
 }

@@ -8,7 +8,9 @@
 #include "hw/isa/isa.h"
 #include "hw/nvram/fw_cfg.h"
 #include "hw/i386/x86-cpu.h"
+#include "hw/i386/x86-boot.h"
 #include "system/accel.h"
+#include "system/runstate.h"
 #include "system/kvm.h"
 #include "trace.h"
 
@@ -23,6 +25,7 @@ typedef struct Q35MachineState {
     PCIBus *pci_bus;
     DeviceState *ioapic;
     qemu_irq isa_irqs[ISA_NUM_IRQS];
+    X86BootImage *boot;         /* -kernel, read once */
     FWCfgState *fw_cfg;
 } Q35MachineState;
 
@@ -171,6 +174,75 @@ static bool q35_init(MachineState *ms, Error **errp)
     return true;
 }
 
+/*
+ * The guest's memory map: RAM but for the EBDA and the legacy BIOS area
+ * (where the ACPI tables are), ECAM and KVM's identity map and TSS pages.
+ */
+static bool q35_e820(MachineState *ms, X86E820Table *t, Error **errp)
+{
+    uint64_t below = MIN(ms->ram_size, Q35_LOWMEM_MAX);
+    uint64_t above = ms->ram_size - below;
+
+    x86_e820_init(t);
+    return x86_e820_add(t, 0, Q35_EBDA_BASE, X86_E820_RAM, errp) &&
+           x86_e820_add(t, Q35_EBDA_BASE, 0xa0000 - Q35_EBDA_BASE,
+                        X86_E820_RESERVED, errp) &&
+           x86_e820_add(t, Q35_BIOS_AREA_BASE, 0x100000 - Q35_BIOS_AREA_BASE,
+                        X86_E820_RESERVED, errp) &&
+           x86_e820_add(t, 0x100000, below - 0x100000, X86_E820_RAM, errp) &&
+           x86_e820_add(t, Q35_ECAM_BASE, Q35_ECAM_SIZE, X86_E820_RESERVED,
+                        errp) &&
+           x86_e820_add(t, Q35_KVM_PAGES_BASE, Q35_KVM_PAGES_SIZE,
+                        X86_E820_RESERVED, errp) &&
+           (!above || x86_e820_add(t, 1ULL << 32, above, X86_E820_RAM, errp));
+}
+
+/* Write the guest (kernel, initrd, zero page) into RAM: start and reset. */
+static bool q35_load_guest(Q35MachineState *s, Error **errp)
+{
+    X86E820Table e820;
+    X86BootConfig cfg = { .e820 = &e820 };
+    X86BootEntry entry;
+
+    if (!s->boot) {
+        return true;
+    }
+    if (!q35_e820(MACHINE(s), &e820, errp) ||
+        !x86_boot_image_load(s->boot, &cfg, &entry, errp)) {
+        return false;
+    }
+    x86_set_boot_entry(&entry);
+    return true;
+}
+
+/* -kernel: read and checked once; without it nothing can run under KVM. */
+static bool q35_init_boot(Q35MachineState *s, Error **errp)
+{
+    MachineState *ms = MACHINE(s);
+
+    if (!ms->kernel_filename) {
+        if (kvm_irqchip_in_kernel()) {
+            error_setg(errp, "qvfio has no firmware: give the guest a Linux "
+                       "kernel with -kernel (and -initrd, -append)");
+            return false;
+        }
+        return true;
+    }
+    s->boot = x86_boot_image_new(ms->kernel_filename, ms->initrd_filename,
+                                 ms->kernel_cmdline, errp);
+    return s->boot && q35_load_guest(s, errp);
+}
+
+static void q35_reset(MachineState *ms)
+{
+    Error *err = NULL;
+
+    if (!q35_load_guest(Q35_MACHINE(ms), &err)) {
+        error_report_err(err);
+        qemu_system_shutdown_request(1);
+    }
+}
+
 /* The vCPUs, with APIC IDs from the -smp topology. */
 static bool q35_init_cpus(MachineState *ms, Error **errp)
 {
@@ -192,7 +264,7 @@ static bool q35_init_cpus(MachineState *ms, Error **errp)
 
 static bool q35_done(MachineState *ms, Error **errp)
 {
-    return q35_init_cpus(ms, errp);
+    return q35_init_boot(Q35_MACHINE(ms), errp) && q35_init_cpus(ms, errp);
 }
 
 /*
@@ -216,6 +288,11 @@ static bool q35_set_option(MachineState *ms, const char *key,
     return false;
 }
 
+static void q35_instance_finalize(Object *obj)
+{
+    g_clear_pointer(&Q35_MACHINE(obj)->boot, x86_boot_image_free);
+}
+
 static void q35_class_init(ObjectClass *oc, const void *data)
 {
     MachineClass *mc = MACHINE_CLASS(oc);
@@ -230,6 +307,7 @@ static void q35_class_init(ObjectClass *oc, const void *data)
     mc->option_keys = q35_ignored_options;
     mc->init = q35_init;
     mc->done = q35_done;
+    mc->reset = q35_reset;
     mc->max_cpus = X86_MAX_CPUS;
     mc->set_option = q35_set_option;
 }
@@ -239,6 +317,7 @@ static const TypeInfo q35_types[] = {
         .name = TYPE_Q35_MACHINE,
         .parent = TYPE_MACHINE,
         .instance_size = sizeof(Q35MachineState),
+        .instance_finalize = q35_instance_finalize,
         .class_init = q35_class_init,
     },
     {

@@ -202,11 +202,13 @@ static char *run_qmp(const char *args, const char *commands)
 /*
  * -kernel, -initrd and -append reach the machine (qom-get /machine kernel,
  * as in QEMU), and -machine kernel= is the same option: the last one
- * wins. The q35 machine does not load them yet: the paths need not exist.
+ * wins. On -machine none nothing loads them: the paths need not exist.
  */
 static char *qom_get_boot_files(const char *args)
 {
-    return run_qmp(args,
+    g_autofree char *full = g_strdup_printf("-machine none %s", args);
+
+    return run_qmp(full,
         "{\"execute\":\"qom-get\",\"arguments\":{\"path\":\"/machine\","
         "\"property\":\"kernel\"}}\n"
         "{\"execute\":\"qom-get\",\"arguments\":{\"path\":\"/machine\","
@@ -225,7 +227,7 @@ static void test_boot_options(void)
                             "{\"return\":\"/boot/initrd.gz\"}\r\n"
                             "{\"return\":\"console=ttyS0 root=/dev/vda,x\"}"));
     g_free(out);
-    out = qom_get_boot_files("-kernel a -machine q35,kernel=b,append=c");
+    out = qom_get_boot_files("-kernel a -machine none,kernel=b,append=c");
     g_assert_nonnull(strstr(out, "{\"return\":\"b\"}\r\n{\"return\":\"\"}\r\n"
                             "{\"return\":\"c\"}"));
     g_free(out);

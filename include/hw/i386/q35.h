@@ -15,6 +15,11 @@
 #include "hw/pci/pci_host.h"
 
 #define Q35_LOWMEM_MAX 0x80000000ULL
+#define Q35_EBDA_BASE 0x9fc00ULL
+#define Q35_BIOS_AREA_BASE 0xe0000ULL     /* to 1 MiB: ACPI tables, RSDP */
+/* KVM's identity map and TSS pages (accel/kvm/kvm-x86.c) */
+#define Q35_KVM_PAGES_BASE 0xfeffc000ULL
+#define Q35_KVM_PAGES_SIZE 0x4000ULL
 #define Q35_PCI_HOLE_END 0xFEC00000ULL
 #define Q35_ECAM_BASE 0xB0000000ULL
 #define Q35_ECAM_SIZE 0x10000000ULL
