@@ -5,6 +5,7 @@
 #include "qemu/osdep.h"
 #include "qemu/main-loop.h"
 #include "system/kvm.h"
+#include "hw/pci/msi-route.h"
 #include "kvm-int.h"
 #include "trace.h"
 #include <sys/ioctl.h>
@@ -119,6 +120,94 @@ static bool kvm_state_free(KVMState *s)
     return false;
 }
 
+/* Interrupt routes for device models (hw/pci/msi-route.h) */
+
+typedef struct KVMRoute {
+    int virq;
+} KVMRoute;
+
+static void *kvm_route_msi_attach(MSIMessage msg, int fd)
+{
+    KVMRoute *r;
+    Error *err = NULL;
+    int virq;
+
+    if (!kvm_arch_msi_routable(msg.address)) {
+        return NULL;
+    }
+    virq = kvm_irqchip_add_msi_route(msg.address, msg.data, &err);
+    if (virq < 0) {
+        warn_report_err(err);
+        return NULL;
+    }
+    if (!kvm_irqchip_commit_routes(&err) ||
+        !kvm_irqchip_add_irqfd(fd, -1, virq, &err)) {
+        warn_report_err(err);
+        kvm_irqchip_release_virq(virq);
+        kvm_irqchip_commit_routes(NULL);
+        return NULL;
+    }
+    r = g_new(KVMRoute, 1);
+    r->virq = virq;
+    return r;
+}
+
+static bool kvm_route_msi_update(void *handle, MSIMessage msg)
+{
+    KVMRoute *r = handle;
+    Error *err = NULL;
+
+    if (!kvm_arch_msi_routable(msg.address)) {
+        return false;
+    }
+    if (!kvm_irqchip_update_msi_route(r->virq, msg.address, msg.data, &err) ||
+        !kvm_irqchip_commit_routes(&err)) {
+        warn_report_err(err);
+        return false;
+    }
+    return true;
+}
+
+static void kvm_route_msi_detach(void *handle, int fd)
+{
+    KVMRoute *r = handle;
+
+    kvm_irqchip_remove_irqfd(fd, r->virq);
+    kvm_irqchip_release_virq(r->virq);
+    kvm_irqchip_commit_routes(NULL);
+    g_free(r);
+}
+
+static void *kvm_route_intx_attach(int irq, int fd, int resample_fd)
+{
+    KVMRoute *r;
+    Error *err = NULL;
+
+    if (!kvm_irqchip_add_irqfd(fd, resample_fd, irq, &err)) {
+        warn_report_err(err);
+        return NULL;
+    }
+    r = g_new(KVMRoute, 1);
+    r->virq = irq;
+    return r;
+}
+
+static void kvm_route_intx_detach(void *handle, int fd)
+{
+    KVMRoute *r = handle;
+
+    kvm_irqchip_remove_irqfd(fd, r->virq);
+    g_free(r);
+}
+
+static const IrqRouteOps kvm_route_ops = {
+    .msi_attach = kvm_route_msi_attach,
+    .msi_update = kvm_route_msi_update,
+    .msi_detach = kvm_route_msi_detach,
+    .intx_attach = kvm_route_intx_attach,
+    .intx_detach = kvm_route_intx_detach,
+};
+
 bool kvm_accel_init(bool with_cpus, Error **errp)
 {
     KVMState *s = g_new0(KVMState, 1);
@@ -133,6 +222,9 @@ bool kvm_accel_init(bool with_cpus, Error **errp)
         return kvm_state_free(s);
     }
     s->irqchip = with_cpus;
+    if (with_cpus) {
+        irq_route_register_ops(&kvm_route_ops);
+    }
     trace_kvm_init(with_cpus, s->nr_slots, s->gsi_count);
     return true;
 }
@@ -148,6 +240,7 @@ void kvm_accel_cleanup(void)
         return;
     }
     kvm_memory_cleanup();
+    irq_route_register_ops(NULL);
     kvm_state_free(kvm_state);
     kvm_state = NULL;
 }

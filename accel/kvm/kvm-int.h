@@ -80,6 +80,8 @@ void kvm_arch_vcpu_reset(CPUState *cpu);
 void kvm_arch_vcpu_destroy(CPUState *cpu);
 /* An exit kvm-cpus.c does not know; false stops the vCPU. */
 bool kvm_arch_handle_exit(CPUState *cpu, struct kvm_run *run);
+/* Does a write of an MSI to @address reach the in-kernel LAPICs? */
+bool kvm_arch_msi_routable(uint64_t address);
 /* The interrupt controllers and the PIT back at power-on. */
 void kvm_arch_reset_irqchip(void);
 /* One CPUID entry as vCPU @apic_id of topology @t sees it (pure). */

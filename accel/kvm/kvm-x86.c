@@ -7,6 +7,7 @@
 #include "qemu/main-loop.h"
 #include "hw/core/machine.h"
 #include "hw/i386/x86-cpu.h"
+#include "hw/intc/x86-msi.h"
 #include "system/runstate.h"
 #include "system/kvm.h"
 #include "kvm-int.h"
@@ -190,6 +191,11 @@ bool kvm_arch_init(KVMState *s, Error **errp)
     supported_cpuid = get_supported_cpuid(errp);
     msr_list = supported_cpuid ? get_msr_list(errp) : NULL;
     return msr_list && kvm_x86_save_irqchip(errp);
+}
+
+bool kvm_arch_msi_routable(uint64_t address)
+{
+    return address >= X86_MSI_BASE && address < X86_MSI_BASE + X86_MSI_SIZE;
 }
 
 void kvm_arch_reset_irqchip(void)

@@ -88,6 +88,11 @@ static void q35_set_irq(void *opaque, int irq_num, int level)
                  level);
 }
 
+static int q35_route_intx(void *opaque, int irq_num)
+{
+    return Q35_PIRQ_GSI_BASE + irq_num;
+}
+
 static bool q35_init_ram(Q35MachineState *s, Error **errp)
 {
     MachineState *ms = MACHINE(s);
@@ -149,6 +154,7 @@ static bool q35_init_devices(Q35MachineState *s, Error **errp)
     s->pci_bus = pci_root_bus_new(host, "pcie.0", &s->pci_mem,
                                   get_system_io(), get_system_memory(), true);
     pci_bus_irqs(s->pci_bus, q35_set_irq, q35_map_irq, s, PCI_NUM_PINS);
+    pci_bus_set_route_irq_fn(s->pci_bus, q35_route_intx);
     pci_host_config_init(&s->host_config, OBJECT(host), s->pci_bus,
                          get_system_io(), get_system_memory(), Q35_ECAM_BASE,
                          Q35_ECAM_SIZE);

@@ -32,6 +32,11 @@ void pci_bus_irqs(PCIBus *bus, pci_set_irq_fn set_irq, pci_map_irq_fn map_irq,
     bus->irq_count = g_new0(int, nirq);
 }
 
+void pci_bus_set_route_irq_fn(PCIBus *bus, pci_route_irq_fn route_irq)
+{
+    bus->route_irq = route_irq;
+}
+
 PCIDevice *pci_bus_get_device(PCIBus *bus, int devfn)
 {
     if (devfn < 0 || devfn >= (int)ARRAY_SIZE(bus->devices)) {

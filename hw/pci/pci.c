@@ -87,6 +87,17 @@ static void pci_bus_change_irq(PCIDevice *dev, int change)
     bus->set_irq(bus->irq_opaque, irq, bus->irq_count[irq] != 0);
 }
 
+int pci_device_route_intx_to_irq(PCIDevice *dev)
+{
+    PCIBus *bus = dev->bus;
+    int pin = pci_intx_pin(dev);
+
+    if (!pin || !bus || !bus->map_irq || !bus->route_irq) {
+        return -1;
+    }
+    return bus->route_irq(bus->irq_opaque, bus->map_irq(dev, pin - 1));
+}
+
 /* INTX_DISABLE masks the output: withdraw or restore an asserted level. */
 static void pci_update_intx_disable(PCIDevice *dev, uint16_t old_cmd)
 {

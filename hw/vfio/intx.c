@@ -15,6 +15,7 @@
 #include "qemu/osdep.h"
 #include "hw/vfio/vfio-pci.h"
 #include "hw/vfio/vectors.h"
+#include "hw/pci/msi-route.h"
 #include "trace.h"
 
 /* The device has a pin, the host offers INTx, and the user did not refuse. */
@@ -145,12 +146,20 @@ bool vfio_intx_enable(VFIOPCIDevice *vdev, Error **errp)
         event_notifier_cleanup(&intx->interrupt);
         return false;
     }
-    event_notifier_set_handler(&intx->interrupt, vfio_intx_interrupt);
     vfio_intx_setup_unmask(vdev);
+    /* With KVM the line and its EOI never visit us: no BAR trapping. */
+    if (intx->unmask.fd >= 0) {
+        intx->route = intx_route_new(&vdev->pdev, &intx->interrupt,
+                                     &intx->unmask);
+    }
+    if (!intx->route) {
+        event_notifier_set_handler(&intx->interrupt, vfio_intx_interrupt);
+    }
     intx->enabled = true;
     intx->pending = false;
     vdev->interrupt = VFIO_INT_INTX;
-    trace_vfio_intx_enable(vdev->name, intx->pin, intx->unmask.fd >= 0);
+    trace_vfio_intx_enable(vdev->name, intx->pin, intx->unmask.fd >= 0,
+                           intx->route != NULL);
     return true;
 }
 
@@ -171,6 +180,7 @@ void vfio_intx_disable(VFIOPCIDevice *vdev)
     }
     intx->pending = false;
     pci_irq_deassert(&vdev->pdev);
+    g_clear_pointer(&intx->route, intx_route_free);
     event_notifier_cleanup(&intx->interrupt);
     event_notifier_cleanup(&intx->unmask);
     intx->enabled = false;

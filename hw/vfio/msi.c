@@ -1,10 +1,5 @@
 /*
- * vfio-pci: MSI, and the vectors MSI and MSI-X share.
- *
- * Each host vector signals an eventfd watched by the main loop. A fire
- * replays the guest's own message through the PCI core (msi_notify or
- * msix_notify), so the guest's masks and pending bits hold; the device is
- * programmed by the host kernel and never sees the guest's address/data.
+ * vfio-pci: MSI.
  *
  * MSI's capability is fully virtual. The host only needs to know how many
  * vectors the guest enabled: vfio_msi_update compares that count with
@@ -20,71 +15,6 @@
 #include "trace.h"
 
 #define VFIO_MSI_VECTORS_MAX 32
-
-/* Vectors */
-
-void vfio_vector_notify(VFIOPCIDevice *vdev, unsigned nr)
-{
-    PCIDevice *pdev = &vdev->pdev;
-    MSIMessage msg;
-
-    if (vdev->interrupt == VFIO_INT_MSIX) {
-        msg = msix_get_message(pdev, nr);
-        trace_vfio_msix_interrupt(vdev->name, nr, msg.address, msg.data);
-        msix_notify(pdev, nr);
-    } else if (vdev->interrupt == VFIO_INT_MSI) {
-        msg = msi_get_message(pdev, nr);
-        trace_vfio_msi_interrupt(vdev->name, nr, msg.address, msg.data);
-        msi_notify(pdev, nr);
-    }
-}
-
-static void vfio_vector_interrupt(EventNotifier *e)
-{
-    VFIOVector *v = container_of(e, VFIOVector, interrupt);
-
-    if (event_notifier_test_and_clear(e)) {
-        vfio_vector_notify(v->vdev, v->nr);
-    }
-}
-
-bool vfio_vectors_alloc(VFIOPCIDevice *vdev, unsigned nr, Error **errp)
-{
-    vfio_vectors_free(vdev);
-    vdev->vectors = g_new0(VFIOVector, nr);
-    for (unsigned i = 0; i < nr; i++) {
-        vdev->vectors[i].vdev = vdev;
-        vdev->vectors[i].nr = i;
-        vdev->vectors[i].interrupt.fd = -1;
-    }
-    vdev->nr_vectors = nr;
-    vdev->host_vectors = 0;
-    return true;
-}
-
-void vfio_vectors_free(VFIOPCIDevice *vdev)
-{
-    for (unsigned i = 0; i < vdev->nr_vectors; i++) {
-        event_notifier_cleanup(&vdev->vectors[i].interrupt);
-    }
-    g_clear_pointer(&vdev->vectors, g_free);
-    vdev->nr_vectors = 0;
-    vdev->host_vectors = 0;
-}
-
-bool vfio_vector_ensure_eventfd(VFIOVector *v, Error **errp)
-{
-    if (v->interrupt.fd >= 0) {
-        return true;
-    }
-    if (!event_notifier_init(&v->interrupt, errp)) {
-        v->interrupt.fd = -1;
-        error_prepend(errp, "vfio %s: vector %u: ", v->vdev->name, v->nr);
-        return false;
-    }
-    event_notifier_set_handler(&v->interrupt, vfio_vector_interrupt);
-    return true;
-}
 
 /* MSI */
 
@@ -185,6 +115,9 @@ static void vfio_msi_enable(VFIOPCIDevice *vdev, unsigned nr)
         if (!ret) {
             vdev->host_vectors = count;
             trace_vfio_msi_enable(vdev->name, nr, count);
+            for (unsigned v = 0; v < count; v++) {
+                vfio_vector_route_sync(vdev, v);
+            }
             return;
         }
         next = vfio_msi_retry_count(count, ret);

@@ -440,11 +440,16 @@ static void vfio_vector_use(PCIDevice *pdev, unsigned nr, MSIMessage msg)
     if (vdev && !vdev->vectors[nr].in_host) {
         vfio_msix_sync(vdev);
     }
+    vfio_vector_route_sync(container_of(pdev, VFIOPCIDevice, pdev), nr);
 }
 
 static void vfio_vector_mask(PCIDevice *pdev, unsigned nr)
 {
-    /* The eventfd stays bound: a fire becomes a pending bit (msix_notify). */
+    /*
+     * The eventfd stays bound at the host; its route goes back to the
+     * relay, so that a fire becomes a pending bit (msix_notify).
+     */
+    vfio_vector_route_sync(container_of(pdev, VFIOPCIDevice, pdev), nr);
 }
 
 static void vfio_vector_release(PCIDevice *pdev, unsigned nr)

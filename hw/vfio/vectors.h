@@ -55,8 +55,11 @@ bool vfio_msix_layout_check(const char *name, const VFIOMSIXInfo *msix,
                             uint64_t table_region_size,
                             uint64_t pba_region_size, Error **errp);
 
+/* vectors.c: the eventfd and route per vector that MSI and MSI-X share. */
 /* Deliver vector @nr of the current mode (MSI or MSI-X) to the guest. */
 void vfio_vector_notify(VFIOPCIDevice *vdev, unsigned nr);
+/* Bring vector @nr's route in line with the guest's (message, mask). */
+void vfio_vector_route_sync(VFIOPCIDevice *vdev, unsigned nr);
 
 /* INTx back on after MSI/MSI-X went off; failures are warnings. */
 void vfio_intx_restore(VFIOPCIDevice *vdev);

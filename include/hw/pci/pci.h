@@ -155,6 +155,8 @@ struct PCIDeviceClass {
 
 typedef void (*pci_set_irq_fn)(void *opaque, int irq_num, int level);
 typedef int (*pci_map_irq_fn)(PCIDevice *dev, int pin);
+/* The machine's interrupt line (e.g. the GSI) of the bus's line @irq_num. */
+typedef int (*pci_route_irq_fn)(void *opaque, int irq_num);
 
 struct PCIBus {
     BusState qbus;
@@ -165,6 +167,7 @@ struct PCIBus {
     MemoryRegion *dma_root;             /* what bus masters see */
     pci_set_irq_fn set_irq;
     pci_map_irq_fn map_irq;
+    pci_route_irq_fn route_irq;
     void *irq_opaque;
     int nirq;
     int *irq_count;
@@ -188,6 +191,7 @@ PCIBus *pci_root_bus_new(DeviceState *parent, const char *name,
                          MemoryRegion *dma_root, bool is_express);
 void pci_bus_irqs(PCIBus *bus, pci_set_irq_fn set_irq, pci_map_irq_fn map_irq,
                   void *opaque, int nirq);
+void pci_bus_set_route_irq_fn(PCIBus *bus, pci_route_irq_fn route_irq);
 PCIDevice *pci_bus_get_device(PCIBus *bus, int devfn);
 /* First free devfn on @bus (function 0 of a free slot), or -1. */
 int pci_bus_find_free_devfn(PCIBus *bus);
@@ -235,6 +239,8 @@ uint8_t pcie_endpoint_cap_init(PCIDevice *dev, uint8_t offset, Error **errp);
 
 /* INTx: the device's level on its interrupt pin. */
 void pci_set_irq(PCIDevice *dev, int level);
+/* The machine's interrupt line for @dev's INTx pin, or -1. */
+int pci_device_route_intx_to_irq(PCIDevice *dev);
 static inline void pci_irq_assert(PCIDevice *dev) { pci_set_irq(dev, 1); }
 static inline void pci_irq_deassert(PCIDevice *dev) { pci_set_irq(dev, 0); }
 uint8_t pci_intx_pin(const PCIDevice *dev);     /* 0 none, 1..4 = INTA..D */

@@ -70,6 +70,7 @@ typedef struct VFIOVector {
     VFIOPCIDevice *vdev;
     unsigned nr;
     EventNotifier interrupt;    /* fd -1 when no host vector */
+    struct MSIVectorRoute *route;   /* with the eventfd */
     bool in_host;               /* the device was given our eventfd */
 } VFIOVector;
 
@@ -79,6 +80,7 @@ typedef struct VFIOINTx {
     bool pending;               /* asserted, waiting for the guest's EOI */
     EventNotifier interrupt;
     EventNotifier unmask;
+    struct INTxRoute *route;    /* the machine delivers, EOI included */
     QEMUTimer *mmap_timer;      /* virtual clock: back to the fast path */
 } VFIOINTx;
 
@@ -240,7 +242,7 @@ bool vfio_dma_range_usable(const VFIOIOVARange *ranges, unsigned nr,
 /* One more mapping allowed with @used made and @avail reported (0: none)? */
 bool vfio_dma_limit_ok(unsigned used, uint32_t avail);
 
-/* Shared vector helpers (msi.c): eventfd per vector, delivered in the loop. */
+/* Shared vector helpers (vectors.c): an eventfd and a route per vector. */
 bool vfio_vectors_alloc(VFIOPCIDevice *vdev, unsigned nr, Error **errp);
 void vfio_vectors_free(VFIOPCIDevice *vdev);
 bool vfio_vector_ensure_eventfd(VFIOVector *v, Error **errp);
