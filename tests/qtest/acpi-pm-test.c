@@ -237,6 +237,45 @@ static void test_powerdown(void)
     qtest_quit(s);
 }
 
+static bool list_has_name(JsonObject *reply, const char *name)
+{
+    JsonArray *arr = json_node_get_array(qmp_return(reply));
+
+    for (guint i = 0; i < json_array_get_length(arr); i++) {
+        JsonObject *o = json_array_get_object_element(arr, i);
+
+        if (!g_strcmp0(json_object_get_string_member(o, "name"), name)) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* The command and its event are introspectable, as libvirt expects. */
+static void test_powerdown_introspection(void)
+{
+    QTestState *s = qtest_init_with_qmp("-machine none");
+    JsonObject *r;
+
+    r = qtest_qmp(s, "{\"execute\":\"query-commands\"}");
+    g_assert_true(list_has_name(r, "system_powerdown"));
+    json_object_unref(r);
+    r = qtest_qmp(s, "{\"execute\":\"query-events\"}");
+    g_assert_true(list_has_name(r, "POWERDOWN"));
+    json_object_unref(r);
+    /* the schema names commands and events as they are */
+    r = qtest_qmp(s, "{\"execute\":\"query-qmp-schema\"}");
+    g_assert_true(list_has_name(r, "system_powerdown"));
+    g_assert_true(list_has_name(r, "POWERDOWN"));
+    json_object_unref(r);
+    /* it takes no arguments */
+    r = qtest_qmp(s, "{\"execute\":\"system_powerdown\","
+                  "\"arguments\":{\"force\":true}}");
+    qmp_assert_error(r, "GenericError", "Parameter 'force' is unexpected");
+    json_object_unref(r);
+    g_assert_cmpint(qtest_quit(s), ==, 0);
+}
+
 /* A machine without the PM device: the event, and nothing else. */
 static void test_powerdown_machine_none(void)
 {
@@ -329,6 +368,8 @@ int main(int argc, char **argv)
     g_test_add_func("/acpi-pm/timer", test_timer);
     g_test_add_func("/acpi-pm/sci", test_sci);
     g_test_add_func("/acpi-pm/powerdown", test_powerdown);
+    g_test_add_func("/acpi-pm/powerdown-introspection",
+                    test_powerdown_introspection);
     g_test_add_func("/acpi-pm/powerdown-machine-none",
                     test_powerdown_machine_none);
     g_test_add_func("/acpi-pm/sleep/s5", test_sleep_s5);
