@@ -206,6 +206,36 @@ void acpi_build_q35_config(AcpiBuildConfig *cfg, unsigned cpus,
     };
 }
 
+static uint32_t acpi_build_apic_id(const AcpiBuildConfig *cfg,
+                                   unsigned cpu)
+{
+    return cfg->apic_ids ? cfg->apic_ids[cpu] : cpu;
+}
+
+/* xAPIC IDs are 8 bits, 0xFF is the broadcast ID, and no two CPUs share. */
+static bool acpi_build_check_apic_ids(const AcpiBuildConfig *cfg,
+                                      Error **errp)
+{
+    uint8_t used[256] = { 0 };
+
+    for (unsigned cpu = 0; cpu < cfg->cpus; cpu++) {
+        uint32_t id = acpi_build_apic_id(cfg, cpu);
+
+        if (id >= 0xff) {
+            error_setg(errp, "ACPI tables: CPU %u has APIC ID %" PRIu32
+                       ", but xAPIC IDs stop at 254; use fewer CPUs or a "
+                       "smaller topology", cpu, id);
+            return false;
+        }
+        if (used[id]++) {
+            error_setg(errp, "ACPI tables: APIC ID %" PRIu32 " is given to "
+                       "two CPUs", id);
+            return false;
+        }
+    }
+    return true;
+}
+
 static bool acpi_build_check(const AcpiBuildConfig *cfg, hwaddr base,
                              Error **errp)
 {
@@ -215,6 +245,9 @@ static bool acpi_build_check(const AcpiBuildConfig *cfg, hwaddr base,
         error_setg(errp, "ACPI tables: %u CPUs cannot be described: xAPIC "
                    "IDs allow 1 to %d; use fewer CPUs", cfg->cpus,
                    ACPI_BUILD_MAX_CPUS);
+        return false;
+    }
+    if (!acpi_build_check_apic_ids(cfg, errp)) {
         return false;
     }
     if (!QEMU_IS_ALIGNED(base, 16)) {
@@ -459,7 +492,7 @@ static size_t build_madt(GByteArray *b, const AcpiBuildConfig *cfg)
         append_u8(b, MADT_LOCAL_APIC);
         append_u8(b, 8);
         append_u8(b, cpu);              /* ACPI processor UID */
-        append_u8(b, cpu);              /* APIC ID */
+        append_u8(b, acpi_build_apic_id(cfg, cpu));
         append_u32(b, MADT_LAPIC_ENABLED);
     }
     append_u8(b, MADT_IO_APIC);

@@ -313,7 +313,8 @@ static void check_madt_dsl(Tables *t)
     for (unsigned cpu = 0; cpu < t->cfg.cpus; cpu++) {
         dsl_expect(&d, "Subtable Type", "00 [Processor Local APIC]");
         dsl_expectf(&d, "Processor ID", "%02X", cpu);
-        dsl_expectf(&d, "Local Apic ID", "%02X", cpu);
+        dsl_expectf(&d, "Local Apic ID", "%02X",
+                    t->cfg.apic_ids ? t->cfg.apic_ids[cpu] : cpu);
         dsl_expect(&d, "Processor Enabled", "1");
     }
     dsl_expect(&d, "Subtable Type", "01 [I/O APIC]");
@@ -655,12 +656,14 @@ static void check_dsdt_acpiexec(Tables *t)
 
 /* The whole check of one machine */
 
-static void check_machine(unsigned cpus, uint64_t ram)
+static void check_machine(unsigned cpus, uint64_t ram,
+                          const uint32_t *apic_ids)
 {
     Tables t = { 0 };
     g_autoptr(GError) err = NULL;
 
     acpi_build_q35_config(&t.cfg, cpus, ram);
+    t.cfg.apic_ids = apic_ids;
     t.blob = acpi_build_tables(&t.cfg, BASE, ACPI_BUILD_LEGACY_SIZE, &t.rsdp,
                                &error_abort);
     g_test_message("%u CPUs, %" PRIu64 " MiB: %u bytes of tables", cpus,
@@ -703,18 +706,26 @@ static void check_machine(unsigned cpus, uint64_t ram)
 
 static void test_one_cpu_128m(void)
 {
-    check_machine(1, 128 * MiB);
+    check_machine(1, 128 * MiB, NULL);
 }
 
 static void test_four_cpus_3g(void)
 {
-    check_machine(4, 3 * GiB);
+    check_machine(4, 3 * GiB, NULL);
 }
 
 /* High RAM that ends off a GiB boundary: the 64-bit hole rounds up. */
 static void test_max_cpus(void)
 {
-    check_machine(ACPI_BUILD_MAX_CPUS, 10 * GiB + 512 * MiB);
+    check_machine(ACPI_BUILD_MAX_CPUS, 10 * GiB + 512 * MiB, NULL);
+}
+
+/* A topology leaves holes in the APIC IDs (2 sockets of 3 cores). */
+static void test_sparse_apic_ids(void)
+{
+    static const uint32_t ids[] = { 0, 1, 2, 4, 5, 6 };
+
+    check_machine(ARRAY_SIZE(ids), 1 * GiB, ids);
 }
 
 /* The q35 map */
@@ -770,6 +781,11 @@ static void test_bad_configs(void)
     expect_build_error(&c, BASE, ACPI_BUILD_LEGACY_SIZE, "0 CPUs");
     c.cpus = ACPI_BUILD_MAX_CPUS + 1;
     expect_build_error(&c, BASE, ACPI_BUILD_LEGACY_SIZE, "256 CPUs");
+    c = good;
+    c.apic_ids = (const uint32_t[]){ 0, 1, 255, 3 };
+    expect_build_error(&c, BASE, ACPI_BUILD_LEGACY_SIZE, "APIC ID 255");
+    c.apic_ids = (const uint32_t[]){ 0, 7, 3, 7 };
+    expect_build_error(&c, BASE, ACPI_BUILD_LEGACY_SIZE, "APIC ID 7 is given");
     expect_build_error(&good, BASE + 8, ACPI_BUILD_LEGACY_SIZE,
                        "16-byte aligned");
     c = good;
@@ -892,6 +908,8 @@ int main(int argc, char **argv)
     g_test_add_func("/acpi-build/tables/1cpu-128M", test_one_cpu_128m);
     g_test_add_func("/acpi-build/tables/4cpus-3G", test_four_cpus_3g);
     g_test_add_func("/acpi-build/tables/max-cpus", test_max_cpus);
+    g_test_add_func("/acpi-build/tables/sparse-apic-ids",
+                    test_sparse_apic_ids);
     g_test_add_func("/acpi-build/bad-configs", test_bad_configs);
     g_test_add_func("/acpi-build/patch-name", test_patch_name);
     g_test_add_func("/acpi-build/patch-name-errors", test_patch_name_errors);

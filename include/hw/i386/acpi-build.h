@@ -22,7 +22,9 @@
 #define ACPI_BUILD_MAX_CPUS 255
 
 typedef struct AcpiBuildConfig {
-    unsigned cpus;              /* APIC IDs and ACPI processor UIDs 0..N-1 */
+    unsigned cpus;              /* ACPI processor UIDs 0..N-1 */
+    const uint32_t *apic_ids;   /* cpus entries, each below 255 and
+                                   unique; NULL: APIC IDs 0..N-1 */
     hwaddr lapic_addr;
     hwaddr ioapic_addr;
     uint8_t ioapic_id;
