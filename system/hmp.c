@@ -395,7 +395,7 @@ static const HmpCommand commands[] = {
     { "quit", "q", hmp_quit, "quit the emulator" },
     { "stop", NULL, hmp_stop, "stop emulation" },
     { "system_powerdown", NULL, hmp_system_powerdown,
-      "send system power down event" },
+      "press the power button (ACPI)" },
     { "system_reset", NULL, hmp_system_reset, "reset the system" },
 };
 
