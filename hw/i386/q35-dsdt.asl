@@ -157,7 +157,7 @@ DefinitionBlock ("", "DSDT", 2, "QVFIO ", "QVFIOQ35", 1)
              * capability structure (Control bits 0, 2, 3, 4); SHPC hotplug
              * and LTR stay with the platform, which does nothing with them.
              */
-            Method (_OSC, 4, NotSerialized)
+            Method (_OSC, 4, Serialized)
             {
                 CreateDWordField (Arg3, 0, CDW1)
 

@@ -419,7 +419,7 @@ static void check_dsdt_dsl(Tables *t)
     expect_asl(asl, "Name(ECML,0x%016" PRIX64 ")", c->ecam_size);
     expect_asl(asl, "Name(PMBA,0x%016X)", c->pm_io_base);
     expect_asl(asl, "Name(_PRT,Package(0x80)");
-    expect_asl(asl, "Method(_OSC,4,NotSerialized)");
+    expect_asl(asl, "Method(_OSC,4,Serialized)");
     expect_asl(asl, "Device(MRES){Name(_HID,EisaId(\"PNP0C02\"))");
     expect_asl(asl, "IO(Decode16,0x0000,0x0000,0x01,0x%02X,", ACPI_PM_IO_SIZE);
     expect_asl(asl, "Device(COM1){Name(_HID,EisaId(\"PNP0501\"))");
