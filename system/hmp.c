@@ -339,6 +339,11 @@ static void hmp_system_reset(Monitor *mon, const char *arg, GString *out)
     hmp_run_void(mon, "system_reset", NULL, out);
 }
 
+static void hmp_system_powerdown(Monitor *mon, const char *arg, GString *out)
+{
+    hmp_run_void(mon, "system_powerdown", NULL, out);
+}
+
 static void hmp_quit(Monitor *mon, const char *arg, GString *out)
 {
     hmp_run_void(mon, "quit", NULL, out);
@@ -389,6 +394,8 @@ static const HmpCommand commands[] = {
       "state" },
     { "quit", "q", hmp_quit, "quit the emulator" },
     { "stop", NULL, hmp_stop, "stop emulation" },
+    { "system_powerdown", NULL, hmp_system_powerdown,
+      "press the power button (ACPI)" },
     { "system_reset", NULL, hmp_system_reset, "reset the system" },
 };
 

@@ -1162,6 +1162,21 @@ MemTxResult address_space_write(AddressSpace *as, hwaddr addr,
     return address_space_rw(as, addr, (void *)buf, len, true);
 }
 
+/*
+ * As in QEMU, a register decodes an access by its first byte: an access
+ * that fits in the I/O region holding its first byte goes there whole,
+ * even where a higher-priority region covers a later byte. The PC's
+ * 0xCF8 dword (CONFIG_ADDRESS) is overlaid by the byte at 0xCF9 (reset
+ * control): a dword access at 0xCF8 is still CONFIG_ADDRESS.
+ */
+static bool io_decodes_whole(const FlatRange *fr, hwaddr addr, unsigned size)
+{
+    hwaddr off = fr->offset_in_region + (addr - fr->addr);
+
+    return !memory_region_is_ram(fr->mr) &&
+           (Addr128)off + size <= region_size(fr->mr);
+}
+
 static MemTxResult access_sized(AddressSpace *as, hwaddr addr, unsigned size,
                                 uint64_t *value, bool is_write)
 {
@@ -1177,7 +1192,7 @@ static MemTxResult access_sized(AddressSpace *as, hwaddr addr, unsigned size,
         return MEMTX_ERROR;
     }
     if (address_space_lookup(as, addr, &fr, &avail)) {
-        if (avail >= size) {
+        if (avail >= size || io_decodes_whole(&fr, addr, size)) {
             return range_access(&fr, addr, size, value, is_write);
         }
     } else if (avail >= size) {

@@ -352,6 +352,14 @@ static JsonNode *qmp_system_reset(Monitor *mon, JsonObject *args,
     return NULL;
 }
 
+static JsonNode *qmp_system_powerdown(Monitor *mon, JsonObject *args,
+                                      Error **errp)
+{
+    /* The reply goes out first; POWERDOWN and the button press follow. */
+    qemu_system_powerdown_request();
+    return NULL;
+}
+
 static JsonNode *qmp_quit(Monitor *mon, JsonObject *args, Error **errp)
 {
     /* The reply goes out first; SHUTDOWN follows when the loop ends. */
@@ -569,6 +577,7 @@ static const QmpCommandDef commands[] = {
     { "stop", qmp_stop },
     { "cont", qmp_cont },
     { "system_reset", qmp_system_reset },
+    { "system_powerdown", qmp_system_powerdown },
     { "quit", qmp_quit },
     { "getfd", qmp_getfd, fdname_args },
     { "closefd", qmp_closefd, fdname_args },
@@ -586,6 +595,7 @@ void qmp_commands_init(void)
     }
     qmp_register_event("SHUTDOWN", "ShutdownEvent");
     qmp_register_event("RESET", "ShutdownEvent");
+    qmp_register_event("POWERDOWN", NULL);
     qmp_register_event("STOP", NULL);
     qmp_register_event("RESUME", NULL);
     qmp_register_monitor_commands();

@@ -21,6 +21,14 @@ static RunState vmstop_state;
 static guint vmstop_source;
 static ShutdownCause reset_cause;
 static guint reset_source;
+static guint powerdown_source;
+
+typedef struct PowerdownEntry {
+    PowerdownHandler *handler;
+    void *opaque;
+} PowerdownEntry;
+
+static GList *powerdown_handlers;   /* PowerdownEntry * */
 
 static const char *const run_state_names[] = {
     [RUN_STATE_PRELAUNCH] = "prelaunch",
@@ -174,6 +182,48 @@ void qemu_system_reset_request(ShutdownCause cause)
     reset_cause = cause;
     if (!reset_source) {
         reset_source = g_idle_add(reset_from_main_loop, NULL);
+    }
+}
+
+void qemu_add_powerdown_handler(PowerdownHandler *handler, void *opaque)
+{
+    PowerdownEntry *e = g_new(PowerdownEntry, 1);
+
+    e->handler = handler;
+    e->opaque = opaque;
+    powerdown_handlers = g_list_append(powerdown_handlers, e);
+}
+
+void qemu_remove_powerdown_handler(PowerdownHandler *handler, void *opaque)
+{
+    for (GList *l = powerdown_handlers; l; l = l->next) {
+        PowerdownEntry *e = l->data;
+
+        if (e->handler == handler && e->opaque == opaque) {
+            powerdown_handlers = g_list_delete_link(powerdown_handlers, l);
+            g_free(e);
+            return;
+        }
+    }
+}
+
+static gboolean powerdown_from_main_loop(gpointer opaque)
+{
+    powerdown_source = 0;
+    trace_qemu_system_powerdown(g_list_length(powerdown_handlers));
+    qmp_event_send("POWERDOWN", NULL);
+    for (GList *l = powerdown_handlers; l; l = l->next) {
+        PowerdownEntry *e = l->data;
+
+        e->handler(e->opaque);
+    }
+    return G_SOURCE_REMOVE;
+}
+
+void qemu_system_powerdown_request(void)
+{
+    if (!powerdown_source) {
+        powerdown_source = g_idle_add(powerdown_from_main_loop, NULL);
     }
 }
 

@@ -3,6 +3,7 @@
  */
 #include "qemu/osdep.h"
 #include "qemu/option.h"
+#include "hw/acpi/pm.h"
 #include "hw/i386/q35.h"
 #include "hw/intc/x86-msi.h"
 #include "hw/isa/isa.h"
@@ -151,6 +152,9 @@ static bool q35_init_devices(Q35MachineState *s, Error **errp)
         s->isa_irqs[i] = qdev_get_gpio_in(s->ioapic, i);
     }
     isa_bus_set_irqs(s->isa_irqs);
+    if (!acpi_pm_create(machine, get_system_io(), errp)) {
+        return false;
+    }
     s->pci_bus = pci_root_bus_new(host, "pcie.0", &s->pci_mem,
                                   get_system_io(), get_system_memory(), true);
     pci_bus_irqs(s->pci_bus, q35_set_irq, q35_map_irq, s, PCI_NUM_PINS);

@@ -52,6 +52,16 @@ void qemu_system_reset(void);
 /* system_reset: reset from the main loop, then send RESET for @cause. */
 void qemu_system_reset_request(ShutdownCause cause);
 
+/*
+ * system_powerdown: from the main loop, POWERDOWN is sent and every
+ * handler runs (the machine's ACPI power button). Without a handler
+ * nothing else happens, as in QEMU.
+ */
+typedef void PowerdownHandler(void *opaque);
+void qemu_add_powerdown_handler(PowerdownHandler *handler, void *opaque);
+void qemu_remove_powerdown_handler(PowerdownHandler *handler, void *opaque);
+void qemu_system_powerdown_request(void);
+
 /* Ask the main loop to stop; exit status @status. */
 void qemu_system_shutdown_request(int status);
 /*

@@ -793,6 +793,48 @@ static void test_crossing(void)
     testdev_free(d);
 }
 
+/*
+ * A register overlaid at a later byte (0xCF9 on the 0xCF8 dword): an
+ * access that fits in the region holding its first byte goes there
+ * whole; one that starts on the overlay goes to the overlay.
+ */
+static void test_overlaid_register(void)
+{
+    Fixture f;
+    MemoryRegion conf, rst;
+    TestDev *dc = testdev_new();
+    TestDev *dr = testdev_new();
+
+    fixture_init(&f, 0x10000);
+    memory_region_init_io(&conf, NULL, &ops_impl_max4, dc, "conf", 4);
+    memory_region_init_io(&rst, NULL, &ops_any, dr, "rst", 1);
+    memory_region_add_subregion(&f.root, 0xcf8, &conf);
+    memory_region_add_subregion_overlap(&f.root, 0xcf9, &rst, 1);
+    g_assert_cmpuint(address_space_flat_range_count(&f.as), ==, 3);
+
+    write_sized(&f, 0xcf8, 4, 0x80001234, MEMTX_OK);
+    g_assert_cmpuint(dr->log->len, ==, 0);
+    g_assert_cmpuint(dc->log->len, ==, 1);
+    assert_access(dc, 0, 0, 4, 0x80001234, true);
+    g_assert_cmphex(read_sized(&f, 0xcf8, 4, MEMTX_OK), ==, 0x80001234);
+    g_assert_cmpuint(dr->log->len, ==, 0);
+
+    write_sized(&f, 0xcf9, 1, 0x06, MEMTX_OK);
+    g_assert_cmpuint(dr->log->len, ==, 1);
+    assert_access(dr, 0, 0, 1, 0x06, true);
+    g_assert_cmpuint(dc->log->len, ==, 2);
+
+    /* not in the region that holds its first byte: split as before */
+    g_assert_cmphex(read_sized(&f, 0xcfa, 4, MEMTX_DECODE_ERROR), ==,
+                    0xffff8000);
+
+    memory_region_finalize(&rst);
+    memory_region_finalize(&conf);
+    fixture_destroy(&f);
+    testdev_free(dc);
+    testdev_free(dr);
+}
+
 static void test_unassigned(void)
 {
     Fixture f;
@@ -1284,6 +1326,8 @@ int main(int argc, char **argv)
     g_test_add_func("/memory/tree/alias", test_alias);
     g_test_add_func("/memory/tree/disabled", test_disabled);
     g_test_add_func("/memory/dispatch/crossing", test_crossing);
+    g_test_add_func("/memory/dispatch/overlaid-register",
+                    test_overlaid_register);
     g_test_add_func("/memory/dispatch/unassigned", test_unassigned);
     g_test_add_func("/memory/dispatch/top-of-space", test_top_of_space);
     g_test_add_func("/memory/listener/events", test_listener);
