@@ -10,6 +10,7 @@
 #include "hw/nvram/fw_cfg.h"
 #include "hw/i386/x86-cpu.h"
 #include "hw/i386/x86-boot.h"
+#include "hw/i386/acpi-build.h"
 #include "system/accel.h"
 #include "system/runstate.h"
 #include "system/kvm.h"
@@ -207,7 +208,45 @@ static bool q35_e820(MachineState *ms, X86E820Table *t, Error **errp)
            (!above || x86_e820_add(t, 1ULL << 32, above, X86_E820_RAM, errp));
 }
 
-/* Write the guest (kernel, initrd, zero page) into RAM: start and reset. */
+/* APIC IDs of the -smp topology, CPU by CPU (g_free). */
+static uint32_t *q35_apic_ids(MachineState *ms)
+{
+    X86CPUTopo topo = {
+        .cpus = ms->smp.cpus, .sockets = ms->smp.sockets,
+        .cores = ms->smp.cores, .threads = ms->smp.threads,
+    };
+    uint32_t *ids = g_new(uint32_t, topo.cpus);
+
+    for (unsigned i = 0; i < topo.cpus; i++) {
+        ids[i] = x86_apic_id_from_index(&topo, i);
+    }
+    return ids;
+}
+
+/* The ACPI tables into the legacy BIOS area; returns the RSDP's address. */
+static bool q35_load_acpi(MachineState *ms, hwaddr *rsdp, Error **errp)
+{
+    g_autofree uint32_t *apic_ids = q35_apic_ids(ms);
+    AcpiBuildConfig cfg;
+    GByteArray *tables;
+
+    acpi_build_q35_config(&cfg, ms->smp.cpus, ms->ram_size);
+    cfg.apic_ids = apic_ids;
+    tables = acpi_build_tables(&cfg, ACPI_BUILD_LEGACY_BASE,
+                               ACPI_BUILD_LEGACY_SIZE, rsdp, errp);
+    if (!tables) {
+        return false;
+    }
+    address_space_write(&address_space_memory, ACPI_BUILD_LEGACY_BASE,
+                        tables->data, tables->len);
+    g_byte_array_unref(tables);
+    return true;
+}
+
+/*
+ * Write the guest into RAM (ACPI tables, kernel, initrd, zero page), at
+ * start and at every reset.
+ */
 static bool q35_load_guest(Q35MachineState *s, Error **errp)
 {
     X86E820Table e820;
@@ -218,6 +257,7 @@ static bool q35_load_guest(Q35MachineState *s, Error **errp)
         return true;
     }
     if (!q35_e820(MACHINE(s), &e820, errp) ||
+        !q35_load_acpi(MACHINE(s), &cfg.acpi_rsdp_addr, errp) ||
         !x86_boot_image_load(s->boot, &cfg, &entry, errp)) {
         return false;
     }
@@ -256,18 +296,11 @@ static void q35_reset(MachineState *ms)
 /* The vCPUs, with APIC IDs from the -smp topology. */
 static bool q35_init_cpus(MachineState *ms, Error **errp)
 {
-    X86CPUTopo topo = {
-        .cpus = ms->smp.cpus, .sockets = ms->smp.sockets,
-        .cores = ms->smp.cores, .threads = ms->smp.threads,
-    };
-    g_autofree uint32_t *apic_ids = g_new(uint32_t, topo.cpus);
+    g_autofree uint32_t *apic_ids = q35_apic_ids(ms);
 
     if (!x86_cpu_model_check(ms->cpu_model ? ms->cpu_model : "max",
                              kvm_irqchip_in_kernel(), errp)) {
         return false;
-    }
-    for (unsigned i = 0; i < topo.cpus; i++) {
-        apic_ids[i] = x86_apic_id_from_index(&topo, i);
     }
     return accel_create_vcpus(&ms->smp, apic_ids, errp);
 }
