@@ -696,12 +696,10 @@ static void serial_realize(DeviceState *dev, Error **errp)
     if (!serial_resolve_resources(s, errp)) {
         return;
     }
-    s->irq = isa_get_irq(s->isairq);
-    if (!s->irq) {
-        error_setg(errp, "isa-serial needs a machine with ISA interrupts, "
-                   "such as q35");
+    if (!isa_serial_available(errp)) {
         return;
     }
+    s->irq = isa_get_irq(s->isairq);
     if (!serial_check_ports_free(s, errp) ||
         !serial_connect_chardev(s, errp)) {
         s->irq = NULL;
@@ -783,6 +781,16 @@ static void serial_register_types(void)
     type_register_static(&serial_type);
 }
 type_init(serial_register_types)
+
+bool isa_serial_available(Error **errp)
+{
+    if (!isa_get_irq(0)) {
+        error_setg(errp, "isa-serial needs a machine with ISA interrupts, "
+                   "such as q35");
+        return false;
+    }
+    return true;
+}
 
 bool isa_serial_create(int index, const char *chardev_id, Error **errp)
 {

@@ -24,6 +24,8 @@
 #define SERIAL_IO_SIZE 8
 #define SERIAL_FIFO_SIZE 16
 
+/* Does the machine have ISA interrupts for a UART? Else says so. */
+bool isa_serial_available(Error **errp);
 /*
  * For -serial: an isa-serial with @index's defaults on chardev @chardev_id
  * (NULL: no backend), created and realized in /machine/unattached.
