@@ -62,11 +62,8 @@ static DeviceState *uart_new(const char *props, Error **errp)
         qdev_prop_set(dev, opt->key, opt->value, &error_abort);
     }
     qemu_opts_free(opts);
-    if (!qdev_realize(dev, NULL, errp)) {
-        object_unref(OBJECT(dev));
-        return NULL;
-    }
-    return dev;
+    /* Realized, the composition tree holds it. */
+    return qdev_realize_and_unref(dev, NULL, errp) ? dev : NULL;
 }
 
 static uint32_t prop_u32(DeviceState *dev, const char *name)
