@@ -54,6 +54,7 @@ struct Chardev {
     bool input_paused;          /* the front end asked for no input */
     bool escapes;               /* mux=on: Ctrl-A commands on the input */
     bool escape_seen;           /* the last input byte was Ctrl-A */
+    bool stdio_signals;         /* stdio: signal=on */
     QEMUTimer *pty_timer;       /* pty: polls for a client while none */
 
     ChardevReadFunc *read_cb;
@@ -739,8 +740,6 @@ static bool chr_open_null(Chardev *chr, const QemuOpts *opts, Error **errp)
 
 static bool chr_open_stdio(Chardev *chr, const QemuOpts *opts, Error **errp)
 {
-    bool allow_signals;
-
     for (guint i = 0; i < chardevs->len; i++) {
         Chardev *other = g_ptr_array_index(chardevs, i);
 
@@ -750,7 +749,7 @@ static bool chr_open_stdio(Chardev *chr, const QemuOpts *opts, Error **errp)
             return false;
         }
     }
-    if (!chr_opt_bool(opts, "signal", true, &allow_signals, errp)) {
+    if (!chr_opt_bool(opts, "signal", true, &chr->stdio_signals, errp)) {
         return false;
     }
     /* A reader that goes away must not kill us with SIGPIPE. */
@@ -760,8 +759,6 @@ static bool chr_open_stdio(Chardev *chr, const QemuOpts *opts, Error **errp)
     chr->in_fd = STDIN_FILENO;
     chr->out_fd = STDOUT_FILENO;
     chr->connected = true;
-    /* As QEMU: every key reaches the front end, unechoed. */
-    terminal_set_raw(STDIN_FILENO, allow_signals);
     return true;
 }
 
@@ -1314,6 +1311,13 @@ void qemu_chr_foreach(ChardevForeachFunc *fn, void *opaque)
 bool qemu_chr_is_connected(const Chardev *chr)
 {
     return chr->connected;
+}
+
+void qemu_chr_set_console(Chardev *chr)
+{
+    if (chr->backend == CHR_BACKEND_STDIO) {
+        terminal_set_raw(STDIN_FILENO, chr->stdio_signals);
+    }
 }
 
 bool qemu_chr_has_frontend(const Chardev *chr)

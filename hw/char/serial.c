@@ -714,6 +714,7 @@ static void serial_realize(DeviceState *dev, Error **errp)
                           SERIAL_IO_SIZE);
     memory_region_add_subregion(get_system_io(), s->iobase, &s->io);
     if (s->chr) {
+        qemu_chr_set_console(s->chr);
         qemu_chr_set_handlers(s->chr, serial_chr_read, serial_chr_event, s);
     }
 }

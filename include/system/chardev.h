@@ -13,9 +13,7 @@
  * quits, C-a C-a sends C-a, C-a h helps); there is still one front end.
  * A server chardev serves one client at a time and accepts the next when
  * that one goes. A pty is connected while a client has its other side
- * open; its label is "pty:/dev/pts/N". stdio on a terminal is raw while
- * the chardev exists (system/terminal.h); signal=off passes Ctrl-C to the
- * front end. Data arrives through the main loop.
+ * open; its label is "pty:/dev/pts/N". Data arrives through the main loop.
  */
 #ifndef SYSTEM_CHARDEV_H
 #define SYSTEM_CHARDEV_H
@@ -64,6 +62,13 @@ void qemu_chr_set_handlers(Chardev *chr, ChardevReadFunc *read,
  */
 bool qemu_chr_write_all(Chardev *chr, const void *buf, size_t len);
 bool qemu_chr_is_connected(const Chardev *chr);
+/*
+ * The front end is a guest's console: a stdio chardev on a terminal goes
+ * raw (no echo, no line editing; Ctrl-C stays a signal unless
+ * signal=off) until the chardev closes (system/terminal.h). Other
+ * backends, and stdio on anything but a terminal, are left as they are.
+ */
+void qemu_chr_set_console(Chardev *chr);
 /* Has a front end set handlers (a device or monitor uses it)? */
 bool qemu_chr_has_frontend(const Chardev *chr);
 /* Drop the current client (server) or the connection. */

@@ -484,6 +484,23 @@ static void test_stdio_terminal_signals(void)
     term_close(&t);
 }
 
+/* A monitor or qtest on the terminal is no console: it stays cooked. */
+static void test_stdio_monitor_stays_cooked(void)
+{
+    QTestState *qts;
+    Term t;
+
+    if (!term_open(&t)) {
+        return;
+    }
+    qts = qtest_initf("-machine q35 -qmp stdio <%s >%s", t.slave_path,
+                      t.slave_path);
+    g_free(read_fd(t.master, 5));               /* the greeting is out */
+    assert_term_restored(&t);
+    g_assert_cmpint(qtest_quit(qts), ==, 0);
+    term_close(&t);
+}
+
 typedef struct BadCase {
     const char *args;
     const char *message;        /* expected in the single stderr line */
@@ -551,6 +568,8 @@ int main(int argc, char **argv)
     g_test_add_func("/serial/nographic-terminal", test_nographic_terminal);
     g_test_add_func("/serial/stdio-terminal-signals",
                     test_stdio_terminal_signals);
+    g_test_add_func("/serial/stdio-monitor-stays-cooked",
+                    test_stdio_monitor_stays_cooked);
     for (size_t i = 0; i < ARRAY_SIZE(bad_cases); i++) {
         g_autofree char *name = g_strdup_printf("/serial/bad-cmdline/%zu", i);
 
