@@ -666,6 +666,54 @@ static void test_tx_never_blocks(void)
     uart_cleanup(&u);
 }
 
+/* Whatever the guest does, the registers keep their invariants. */
+static void test_random_accesses(void)
+{
+    GRand *rand = g_rand_new_with_seed(g_test_rand_int());
+    g_autofree char *drained = NULL;
+    Uart u;
+
+    uart_init(&u, "");
+    for (int i = 0; i < 100000; i++) {
+        unsigned reg = g_rand_int_range(rand, 0, SERIAL_IO_SIZE);
+        uint8_t lsr;
+
+        if (g_rand_boolean(rand)) {
+            outb(&u, reg, g_rand_int(rand));
+        } else {
+            inb(&u, reg);
+        }
+        if (i % 64 == 0) {
+            peer_send(&u, "0123456789", g_rand_int_range(rand, 1, 10));
+            qemu_main_loop_poll_once(false);
+            qemu_clock_advance_virtual(qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL)
+                                       + g_rand_int_range(rand, 0, 1000000));
+        }
+        lsr = inb(&u, UART_LSR);
+        g_assert_cmphex(lsr & (UART_LSR_THRE | UART_LSR_TEMT), ==,
+                        UART_LSR_THRE | UART_LSR_TEMT);
+        g_assert_cmphex(inb(&u, UART_MCR) & ~0x1f, ==, 0);
+        g_assert_cmphex(inb(&u, UART_IIR) & 0x30, ==, 0);
+        if (i % 1024 == 0) {
+            g_free(peer_recv_all(&u));
+        }
+    }
+    /* Still a working UART afterwards, once the input waiting is read. */
+    device_cold_reset(u.dev);
+    poll_main_loop(5);
+    while (inb(&u, UART_LSR) & UART_LSR_DR) {
+        inb(&u, UART_RX);
+        poll_main_loop(1);
+    }
+    check_reset_values(&u);
+    g_free(peer_recv_all(&u));
+    outb(&u, UART_TX, '!');
+    drained = peer_recv_all(&u);
+    g_assert_cmpstr(drained, ==, "!");
+    g_rand_free(rand);
+    uart_cleanup(&u);
+}
+
 /* Realize: defaults, conflicts and errors; unrealize frees the ports. */
 
 static void expect_error(const char *props, const char *msg)
@@ -776,6 +824,7 @@ int main(int argc, char **argv)
     g_test_add_func("/serial/iir-priorities", test_iir_priorities);
     g_test_add_func("/serial/linux-autoconfig", test_linux_autoconfig);
     g_test_add_func("/serial/tx-never-blocks", test_tx_never_blocks);
+    g_test_add_func("/serial/random-accesses", test_random_accesses);
     g_test_add_func("/serial/realize-rules", test_realize_rules);
     return g_test_run();
 }
