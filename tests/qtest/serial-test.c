@@ -501,6 +501,24 @@ static void test_stdio_monitor_stays_cooked(void)
     term_close(&t);
 }
 
+/* -chardev help lists the backends, without a machine to build. */
+static void test_chardev_help(void)
+{
+    g_autofree char *out = NULL;
+    g_autofree char *err = NULL;
+    int status;
+
+    g_assert_true(qtest_run_binary(qtest_product_binary(), "-chardev help",
+                                   NULL, &out, &err, &status));
+    g_assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    g_assert_cmpstr(err, ==, "");
+    for (const char *const *b = (const char *const[]) {
+             "  pty\n", "  null\n", "  file\n", "  stdio\n", "  socket\n",
+             NULL }; *b; b++) {
+        g_assert_nonnull(strstr(out, *b));
+    }
+}
+
 typedef struct BadCase {
     const char *args;
     const char *message;        /* expected in the single stderr line */
@@ -568,6 +586,7 @@ int main(int argc, char **argv)
     g_test_add_func("/serial/nographic-terminal", test_nographic_terminal);
     g_test_add_func("/serial/stdio-terminal-signals",
                     test_stdio_terminal_signals);
+    g_test_add_func("/serial/chardev-help", test_chardev_help);
     g_test_add_func("/serial/stdio-monitor-stays-cooked",
                     test_stdio_monitor_stays_cooked);
     for (size_t i = 0; i < ARRAY_SIZE(bad_cases); i++) {
