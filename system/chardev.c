@@ -1,5 +1,6 @@
 /*
- * Character devices: stdio, sockets (UNIX, TCP, inherited fd), null, file.
+ * Character devices: stdio, sockets (UNIX, TCP, inherited fd), null, file,
+ * pty.
  *
  * Handlers may close or disconnect their own chardev; such requests made
  * while a callback runs are deferred until it returns (see chr_leave), so
@@ -13,17 +14,27 @@
 #include <sys/un.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <termios.h>
+#include <glib-unix.h>
 #include "qemu/main-loop.h"
+#include "qemu/timer.h"
 #include "system/chardev.h"
+#include "system/runstate.h"
+#include "system/terminal.h"
+#include "trace.h"
 
 #define CHR_READ_SIZE 4096
 #define CHR_MAX_FDS 16          /* SCM_RIGHTS fds accepted per message */
+#define CHR_ESCAPE_CHAR 0x01    /* Ctrl-A, as in QEMU's multiplexer */
+/* How often a pty nobody has open is checked for a new client. */
+#define PTY_POLL_MS 200
 
 typedef enum ChardevBackend {
     CHR_BACKEND_NULL,
     CHR_BACKEND_STDIO,
     CHR_BACKEND_FILE,
     CHR_BACKEND_SOCKET,
+    CHR_BACKEND_PTY,
 } ChardevBackend;
 
 struct Chardev {
@@ -41,6 +52,10 @@ struct Chardev {
     guint listen_tag;
     guint write_tag;            /* one-shot wait for writability */
     bool input_paused;          /* the front end asked for no input */
+    bool escapes;               /* mux=on: Ctrl-A commands on the input */
+    bool escape_seen;           /* the last input byte was Ctrl-A */
+    bool stdio_signals;         /* stdio: signal=on */
+    QEMUTimer *pty_timer;       /* pty: polls for a client while none */
 
     ChardevReadFunc *read_cb;
     ChardevEventFunc *event_cb;
@@ -69,6 +84,8 @@ static GPtrArray *chardevs;     /* Chardev *, every open one */
 static bool chr_read_ready(int fd, GIOCondition cond, void *opaque);
 static bool chr_accept_ready(int fd, GIOCondition cond, void *opaque);
 static bool chr_write_ready(int fd, GIOCondition cond, void *opaque);
+static void pty_wait_client(Chardev *chr);
+static size_t chr_escape_filter(Chardev *chr, uint8_t *buf, size_t len);
 
 /* Plumbing */
 
@@ -146,8 +163,11 @@ static void chr_free(Chardev *chr)
     chr_remove_watch(chr, &chr->write_tag);
     chr_close_recv_fds(chr);
     g_array_free(chr->recv_fds, TRUE);
+    timer_free(chr->pty_timer);
     /* Never close our own stdin/stdout: the log may still use them. */
-    if (chr->backend != CHR_BACKEND_STDIO) {
+    if (chr->backend == CHR_BACKEND_STDIO) {
+        terminal_restore();
+    } else {
         if (chr->in_fd >= 0) {
             close(chr->in_fd);
         }
@@ -185,6 +205,9 @@ static void chr_drop_connection(Chardev *chr)
         chr_listen_resume(chr);
     } else if (chr->backend == CHR_BACKEND_STDIO) {
         chr->in_fd = -1;        /* stdout stays writable */
+    } else if (chr->backend == CHR_BACKEND_PTY) {
+        trace_chardev_pty_client(qemu_chr_id(chr), false);
+        pty_wait_client(chr);   /* the master stays ours */
     }
     chr_emit_event(chr, CHR_EVENT_CLOSED);
 }
@@ -215,6 +238,7 @@ static bool chr_leave(Chardev *chr)
 static void chr_set_connected(Chardev *chr)
 {
     chr->connected = true;
+    chr->escape_seen = false;
     chr_update_read_watch(chr);
     chr_emit_event(chr, CHR_EVENT_OPENED);
 }
@@ -303,7 +327,10 @@ static bool chr_read_ready(int fd, GIOCondition cond, void *opaque)
     if (len <= 0) {
         /* EOF or a broken connection: the peer is gone. */
         chr->disconnect_pending = true;
-    } else if (chr->read_cb) {
+    } else if (chr->escapes) {
+        len = chr_escape_filter(chr, buf, len);
+    }
+    if (len > 0 && chr->read_cb) {
         chr->read_cb(chr->opaque, buf, len);
     }
     chr_close_recv_fds(chr);
@@ -368,6 +395,55 @@ static bool fd_write_all(int fd, bool is_socket, const uint8_t *buf,
         len -= n;
     }
     return true;
+}
+
+/* mux=on: QEMU's Ctrl-A commands, with one front end */
+
+static void chr_escape_reply(Chardev *chr, const char *text)
+{
+    qemu_chr_write_all(chr, text, strlen(text));
+}
+
+static void chr_escape_command(Chardev *chr, uint8_t c)
+{
+    switch (c) {
+    case 'x':
+        chr_escape_reply(chr, "QEMU: Terminated\r\n");
+        qemu_system_shutdown_request_cause(SHUTDOWN_CAUSE_HOST_QMP_QUIT);
+        break;
+    case 'h':
+    case '?':
+        chr_escape_reply(chr, "\r\nC-a h    print this help\r\n"
+                         "C-a x    exit qvfio\r\n"
+                         "C-a C-a  send C-a\r\n");
+        break;
+    default:
+        break;                  /* QEMU ignores the others too */
+    }
+}
+
+/* Take the Ctrl-A commands out of @buf, in place; returns what is left. */
+static size_t chr_escape_filter(Chardev *chr, uint8_t *buf, size_t len)
+{
+    size_t out = 0;
+
+    for (size_t i = 0; i < len; i++) {
+        uint8_t c = buf[i];
+
+        if (chr->escape_seen) {
+            chr->escape_seen = false;
+            if (c == CHR_ESCAPE_CHAR) {
+                buf[out++] = c;
+            } else {
+                chr_escape_command(chr, c);
+            }
+        } else if (c == CHR_ESCAPE_CHAR) {
+            chr->escape_seen = true;
+        } else {
+            buf[out++] = c;
+        }
+    }
+    return out;
 }
 
 /* Sockets */
@@ -668,9 +744,13 @@ static bool chr_open_stdio(Chardev *chr, const QemuOpts *opts, Error **errp)
         Chardev *other = g_ptr_array_index(chardevs, i);
 
         if (other->backend == CHR_BACKEND_STDIO) {
-            error_setg(errp, "cannot use stdio by multiple character devices");
+            error_setg(errp, "cannot use stdio by multiple character devices "
+                       "(chardev '%s' has it)", qemu_chr_id(other));
             return false;
         }
+    }
+    if (!chr_opt_bool(opts, "signal", true, &chr->stdio_signals, errp)) {
+        return false;
     }
     /* A reader that goes away must not kill us with SIGPIPE. */
     signal(SIGPIPE, SIG_IGN);
@@ -709,9 +789,124 @@ static bool chr_open_file(Chardev *chr, const QemuOpts *opts, Error **errp)
     return true;
 }
 
+/*
+ * pty: a new pseudo-terminal. It counts as connected while someone has
+ * its other side open; without one, output is dropped (it would reach
+ * the next client stale) and a timer looks for a client, since nothing
+ * signals the opening of a pty's other side.
+ */
+
+static bool pty_has_client(Chardev *chr)
+{
+    struct pollfd pfd = { .fd = chr->in_fd, .events = POLLIN };
+
+    return poll(&pfd, 1, 0) >= 0 && !(pfd.revents & POLLHUP);
+}
+
+static void pty_poll(void *opaque)
+{
+    Chardev *chr = opaque;
+
+    if (!pty_has_client(chr)) {
+        pty_wait_client(chr);
+        return;
+    }
+    trace_chardev_pty_client(qemu_chr_id(chr), true);
+    chr_enter(chr);
+    chr_set_connected(chr);
+    chr_leave(chr);
+}
+
+static void pty_wait_client(Chardev *chr)
+{
+    timer_mod(chr->pty_timer,
+              qemu_clock_get_ms(QEMU_CLOCK_REALTIME) + PTY_POLL_MS);
+}
+
+/* Raw, so that bytes pass unchanged and nothing is echoed back to us. */
+static bool pty_set_raw(const char *name, Error **errp)
+{
+    int fd = open(name, O_RDWR | O_NOCTTY | O_CLOEXEC);
+    struct termios t;
+    bool ok;
+
+    if (fd < 0) {
+        error_setg_errno(errp, errno, "chardev: pty: cannot open '%s'", name);
+        return false;
+    }
+    ok = tcgetattr(fd, &t) == 0;
+    if (ok) {
+        cfmakeraw(&t);
+        ok = tcsetattr(fd, TCSANOW, &t) == 0;
+    }
+    if (!ok) {
+        error_setg_errno(errp, errno, "chardev: pty: cannot make '%s' raw",
+                         name);
+    }
+    close(fd);
+    return ok;
+}
+
+static bool chr_open_pty(Chardev *chr, const QemuOpts *opts, Error **errp)
+{
+    char name[PATH_MAX];
+    int master = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
+
+    if (master < 0) {
+        error_setg_errno(errp, errno, "chardev: pty: cannot create a "
+                         "pseudo-terminal");
+        return false;
+    }
+    if (grantpt(master) < 0 || unlockpt(master) < 0 ||
+        ptsname_r(master, name, sizeof(name)) != 0) {
+        error_setg_errno(errp, errno, "chardev: pty: cannot set up a "
+                         "pseudo-terminal");
+        close(master);
+        return false;
+    }
+    if (!pty_set_raw(name, errp)) {
+        close(master);
+        return false;
+    }
+    /* Output must never block us when the client does not read. */
+    if (!g_unix_set_fd_nonblocking(master, TRUE, NULL)) {
+        error_setg_errno(errp, errno, "chardev: pty: cannot make '%s' "
+                         "non-blocking", name);
+        close(master);
+        return false;
+    }
+    chr->backend = CHR_BACKEND_PTY;
+    chr->label = g_strdup_printf("pty:%s", name);
+    chr->in_fd = chr->out_fd = master;
+    chr->pty_timer = timer_new_ms(QEMU_CLOCK_REALTIME, pty_poll, chr);
+    pty_wait_client(chr);
+    info_report("char device redirected to %s (label %s)", name,
+                qemu_chr_id(chr));
+    return true;
+}
+
+/* Write what fits now; no client or no room: dropped, as QEMU does. */
+static ssize_t pty_write(Chardev *chr, const void *buf, size_t len)
+{
+    ssize_t n;
+
+    if (!chr->connected) {
+        return len;
+    }
+    do {
+        n = write(chr->out_fd, buf, len);
+    } while (n < 0 && errno == EINTR);
+    if (n < 0) {
+        /* EAGAIN: full. EIO: the client left; the read watch will see. */
+        return errno == EAGAIN ? 0 : (ssize_t)len;
+    }
+    return n;
+}
+
 static const char *const null_keys[] = { NULL };
 static const char *const stdio_keys[] = { "signal", NULL };
 static const char *const file_keys[] = { "path", "append", NULL };
+static const char *const pty_keys[] = { NULL };
 static const char *const socket_keys[] = {
     "path", "host", "port", "fd", "server", "wait", "nodelay", "ipv4", "ipv6",
     NULL
@@ -722,6 +917,7 @@ static const ChardevDriver chr_drivers[] = {
     { "socket", socket_keys, chr_open_socket },
     { "stdio", stdio_keys, chr_open_stdio },
     { "file", file_keys, chr_open_file },
+    { "pty", pty_keys, chr_open_pty },
 };
 
 static const ChardevDriver *chr_driver_find(const char *name)
@@ -788,13 +984,14 @@ static Chardev *chr_create(const char *id, const QemuOpts *opts, Error **errp)
         (mux && !qemu_parse_bool("mux", mux, &mux_on, errp))) {
         return NULL;
     }
-    if (mux_on) {
-        error_setg(errp, "chardev: multiplexing (mux=on) is not supported");
-        return NULL;
-    }
 
     chr = g_new0(Chardev, 1);
     chr->id = g_strdup(id);
+    /*
+     * QEMU's mux shares a chardev between front ends; qvfio has one front
+     * end per chardev, so mux=on only brings the Ctrl-A commands.
+     */
+    chr->escapes = mux_on;
     chr->in_fd = chr->out_fd = chr->listen_fd = -1;
     chr->recv_fds = g_array_new(FALSE, FALSE, sizeof(int));
     g_ptr_array_add(chardevs, chr);
@@ -887,7 +1084,19 @@ static char *chr_compat_to_opts(const char *spec, Error **errp)
     g_autoptr(GString) out = g_string_new(NULL);
     const char *rest;
 
-    if (!strcmp(spec, "null") || !strcmp(spec, "stdio")) {
+    if (g_str_has_prefix(spec, "mon:")) {
+        g_autofree char *inner = chr_compat_to_opts(spec + 4, errp);
+
+        if (!inner) {
+            return NULL;
+        }
+        /* QEMU: on stdio, Ctrl-C then goes to the guest. */
+        return g_strconcat(inner, ",mux=on",
+                           !strcmp(spec + 4, "stdio") ? ",signal=off" : "",
+                           NULL);
+    }
+    if (!strcmp(spec, "null") || !strcmp(spec, "stdio") ||
+        !strcmp(spec, "pty")) {
         g_string_append(out, spec);
     } else if (g_str_has_prefix(spec, "file:")) {
         g_string_append(out, "file,path=");
@@ -921,8 +1130,8 @@ static char *chr_compat_to_opts(const char *spec, Error **errp)
         append_compat_flags(out, comma ? comma + 1 : "");
     } else {
         error_setg(errp, "'%s' is not a valid char driver", spec);
-        error_append_hint(errp, " (use stdio, null, file:PATH, unix:PATH or "
-                          "tcp:HOST:PORT)");
+        error_append_hint(errp, " (use stdio, null, pty, file:PATH, "
+                          "unix:PATH, tcp:HOST:PORT or mon:DEV)");
         return NULL;
     }
     return g_string_free(g_steal_pointer(&out), FALSE);
@@ -1034,6 +1243,10 @@ bool qemu_chr_write_all(Chardev *chr, const void *buf, size_t len)
     if (chr->backend == CHR_BACKEND_NULL) {
         return true;
     }
+    if (chr->backend == CHR_BACKEND_PTY) {
+        pty_write(chr, buf, len);
+        return true;
+    }
     if (chr->out_fd < 0) {
         return false;
     }
@@ -1046,6 +1259,9 @@ ssize_t qemu_chr_write_nonblock(Chardev *chr, const void *buf, size_t len)
 
     if (chr->backend == CHR_BACKEND_NULL) {
         return len;
+    }
+    if (chr->backend == CHR_BACKEND_PTY) {
+        return pty_write(chr, buf, len);
     }
     if (chr->out_fd < 0) {
         return -1;
@@ -1095,6 +1311,18 @@ void qemu_chr_foreach(ChardevForeachFunc *fn, void *opaque)
 bool qemu_chr_is_connected(const Chardev *chr)
 {
     return chr->connected;
+}
+
+void qemu_chr_set_console(Chardev *chr)
+{
+    if (chr->backend == CHR_BACKEND_STDIO) {
+        terminal_set_raw(STDIN_FILENO, chr->stdio_signals);
+    }
+}
+
+bool qemu_chr_has_frontend(const Chardev *chr)
+{
+    return chr->read_cb || chr->event_cb;
 }
 
 void qemu_chr_disconnect(Chardev *chr)

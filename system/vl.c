@@ -14,6 +14,7 @@
 #include "hw/core/cpu.h"
 #include "hw/core/machine.h"
 #include "hw/i386/x86-cpu.h"
+#include "hw/char/serial.h"
 #include "system/accel.h"
 #include "system/qdev-monitor.h"
 #include "system/chardev.h"
@@ -24,6 +25,7 @@
 #include "system/system.h"
 #include "system/user-objects.h"
 #include "system/vl-compat.h"
+#include "system/vl-serial.h"
 
 typedef enum OptionIndex {
     OPT_MACHINE, OPT_ACCEL, OPT_M, OPT_DEVICE, OPT_OBJECT, OPT_GLOBAL,
@@ -33,7 +35,7 @@ typedef enum OptionIndex {
     OPT_DAEMONIZE, OPT_PIDFILE, OPT_NO_SHUTDOWN, OPT_SMP, OPT_UUID, OPT_RTC,
     OPT_BOOT, OPT_MSG, OPT_OVERCOMMIT, OPT_SANDBOX, OPT_AUDIODEV,
     OPT_WATCHDOG_ACTION, OPT_CPU, OPT_ENABLE_KVM, OPT_NO_REBOOT,
-    OPT_KERNEL, OPT_INITRD, OPT_APPEND,
+    OPT_KERNEL, OPT_INITRD, OPT_APPEND, OPT_SERIAL,
 } OptionIndex;
 
 typedef struct OptionDef {
@@ -61,11 +63,15 @@ static const OptionDef option_defs[] = {
       "-global driver.prop=value  default a device property" },
     { "S", false, OPT_S, "-S                       do not start (prelaunch)" },
     { "nodefaults", false, OPT_NODEFAULTS,
-      "-nodefaults              no default devices (qvfio has none)" },
+      "-nodefaults              no default devices (-nographic's serial port)" },
     { "no-user-config", false, OPT_NO_USER_CONFIG,
       "-no-user-config          read no user configuration (qvfio reads none)" },
     { "display", true, OPT_DISPLAY, "-display none            no display" },
-    { "nographic", false, OPT_NOGRAPHIC, "-nographic               no display" },
+    { "nographic", false, OPT_NOGRAPHIC,
+      "-nographic               no display; serial port 0 on stdio (C-a x quits)" },
+    { "serial", true, OPT_SERIAL,
+      "-serial DEV              a 16550A UART on DEV: stdio, pty, null, none,\n"
+      "                         file:PATH, chardev:ID, unix:..., tcp:... (up to 4)" },
     { "name", true, OPT_NAME,
       "-name [guest=]name[,debug-threads=on]  name the guest" },
     { "qtest", true, OPT_QTEST, NULL },
@@ -117,7 +123,7 @@ static const OptionDef option_defs[] = {
 
 /* QEMU options that exist but that qvfio does not implement (yet). */
 static const char *const unsupported_options[] = {
-    "serial", "parallel", "audio",
+    "parallel", "audio",
     "netdev", "net", "vga", "vnc", "spice", "usb", "usbdevice",
     "action", "icount", "incoming", "loadvm", "snapshot",
     "run-with", "realtime", "mem-path", "mem-prealloc", "numa",
@@ -164,6 +170,9 @@ typedef struct CmdLine {
     GPtrArray *devices;         /* char *, in order */
     GPtrArray *objects;         /* char * */
     GPtrArray *chardevs;        /* char * */
+    GPtrArray *serials;         /* char *, -serial specs in order */
+    bool nographic;
+    bool nodefaults;
     char *qtest_chardev_id;     /* -object qtest,chardev=ID */
     bool start_paused;
     char *qtest_spec;
@@ -318,9 +327,15 @@ static bool handle_option(CmdLine *cl, const OptionDef *def, const char *arg,
         cl->start_paused = true;
         return true;
     case OPT_NODEFAULTS:
-    case OPT_NO_USER_CONFIG:
-    case OPT_NOGRAPHIC:
+        cl->nodefaults = true;
         return true;
+    case OPT_NOGRAPHIC:
+        cl->nographic = true;
+        return true;
+    case OPT_NO_USER_CONFIG:
+        return true;
+    case OPT_SERIAL:
+        return vl_serial_add(cl->serials, arg, errp);
     case OPT_DISPLAY:
         return vl_parse_display(arg, errp);
     case OPT_NAME:
@@ -732,6 +747,23 @@ static bool device_help_requested(CmdLine *cl, bool *exit_now, Error **errp)
     return true;
 }
 
+/* -chardev help needs no machine either. */
+static bool chardev_help_requested(CmdLine *cl)
+{
+    for (guint i = 0; i < cl->chardevs->len; i++) {
+        const char *arg = g_ptr_array_index(cl->chardevs, i);
+
+        if (!strcmp(arg, "help") || !strcmp(arg, "?")) {
+            QemuOpts *opts = qemu_opts_parse(arg, "backend", &error_abort);
+
+            qemu_chr_new_from_opts(opts, &error_abort);
+            qemu_opts_free(opts);
+            return true;
+        }
+    }
+    return false;
+}
+
 static bool create_chardevs(CmdLine *cl, bool *exit_now, Error **errp)
 {
     for (guint i = 0; i < cl->chardevs->len; i++) {
@@ -868,6 +900,41 @@ static bool create_devices(CmdLine *cl, bool *exit_now, Error **errp)
     return true;
 }
 
+/* Does a -device create @driver? (QEMU's defaults step aside for it.) */
+static bool device_args_have_driver(CmdLine *cl, const char *driver)
+{
+    for (guint i = 0; i < cl->devices->len; i++) {
+        const char *arg = g_ptr_array_index(cl->devices, i);
+        QemuOpts *opts = arg[0] == '{' ? qdev_opts_from_json(arg, NULL)
+                                       : qemu_opts_parse(arg, "driver", NULL);
+        bool match = opts && !g_strcmp0(qemu_opt_get(opts, "driver"), driver);
+
+        if (opts) {
+            qemu_opts_free(opts);
+        }
+        if (match) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/*
+ * -serial; else -nographic puts serial port 0 on stdio, unless
+ * -nodefaults or a -device isa-serial says otherwise (QEMU's rule).
+ */
+static bool create_serials(CmdLine *cl, Error **errp)
+{
+    g_autoptr(GPtrArray) nographic = g_ptr_array_new();
+
+    if (cl->serials->len || !cl->nographic || cl->nodefaults ||
+        device_args_have_driver(cl, TYPE_ISA_SERIAL)) {
+        return vl_serial_init(cl->serials, false, cl->daemonize, errp);
+    }
+    g_ptr_array_add(nographic, (gpointer)VL_SERIAL_NOGRAPHIC);
+    return vl_serial_init(nographic, true, cl->daemonize, errp);
+}
+
 static int collect_device(DeviceState *dev, void *opaque)
 {
     g_ptr_array_add(opaque, object_ref(OBJECT(dev)));
@@ -897,6 +964,7 @@ static void cmdline_free(CmdLine *cl)
     g_ptr_array_free(cl->devices, true);
     g_ptr_array_free(cl->objects, true);
     g_ptr_array_free(cl->chardevs, true);
+    g_ptr_array_free(cl->serials, true);
     g_ptr_array_free(cl->monitors, true);
     g_free(cl->pidfile);
     g_free(cl->mem_lock);
@@ -918,6 +986,10 @@ static bool build_machine(CmdLine *cl, bool *exit_now, Error **errp)
 
     if (!device_help_requested(cl, exit_now, errp) || *exit_now) {
         return !*errp;
+    }
+    if (chardev_help_requested(cl)) {
+        *exit_now = true;
+        return true;
     }
     loc_clear();
     if (!check_boot_options(cl->machine_opts, errp)) {
@@ -947,7 +1019,8 @@ static bool build_machine(CmdLine *cl, bool *exit_now, Error **errp)
         return false;
     }
     memory_system_init();
-    if (!create_machine(cl, mc, ram_size, ram_backend, &smp, errp)) {
+    if (!create_machine(cl, mc, ram_size, ram_backend, &smp, errp) ||
+        !create_serials(cl, errp)) {
         return false;
     }
     if (!create_devices(cl, exit_now, errp) || *exit_now) {
@@ -993,6 +1066,7 @@ int qemu_main(int argc, char **argv)
         .devices = g_ptr_array_new_with_free_func(g_free),
         .objects = g_ptr_array_new_with_free_func(g_free),
         .chardevs = g_ptr_array_new_with_free_func(g_free),
+        .serials = g_ptr_array_new_with_free_func(g_free),
         .monitors = g_ptr_array_new_with_free_func(monitor_opt_free),
     };
     Error *err = NULL;

@@ -3,10 +3,17 @@
  *   stdio                          this process's stdin/stdout
  *   unix:PATH[,server=on|off][,wait=on|off]   client by default
  *   tcp:HOST:PORT[,server=on|off][,wait=on|off]
+ *   pty                            a new pseudo-terminal
+ *   null   file:PATH
+ *   mon:DEV                        DEV with mux=on (stdio: signal=off too)
  *   -chardev socket,id=ID,path=P|host=H,port=N|fd=N[,server=..][,wait=..]
- *   -chardev stdio,id=ID   -chardev null,id=ID   -chardev file,id=ID,path=P
+ *   -chardev stdio,id=ID[,signal=on|off]   -chardev null,id=ID
+ *   -chardev file,id=ID,path=P[,append=on|off]   -chardev pty,id=ID
+ * Every backend takes mux=on: QEMU's Ctrl-A commands on the input (C-a x
+ * quits, C-a C-a sends C-a, C-a h helps); there is still one front end.
  * A server chardev serves one client at a time and accepts the next when
- * that one goes. Data arrives through the main loop.
+ * that one goes. A pty is connected while a client has its other side
+ * open; its label is "pty:/dev/pts/N". Data arrives through the main loop.
  */
 #ifndef SYSTEM_CHARDEV_H
 #define SYSTEM_CHARDEV_H
@@ -49,9 +56,21 @@ void qemu_chr_close_all(void);
  */
 void qemu_chr_set_handlers(Chardev *chr, ChardevReadFunc *read,
                            ChardevEventFunc *event, void *opaque);
-/* Write everything (blocking); false if the peer is gone. */
+/*
+ * Write everything (blocking); false if the peer is gone. A pty never
+ * blocks: what does not fit, or has no client to go to, is dropped.
+ */
 bool qemu_chr_write_all(Chardev *chr, const void *buf, size_t len);
 bool qemu_chr_is_connected(const Chardev *chr);
+/*
+ * The front end is a guest's console: a stdio chardev on a terminal goes
+ * raw (no echo, no line editing; Ctrl-C stays a signal unless
+ * signal=off) until the chardev closes (system/terminal.h). Other
+ * backends, and stdio on anything but a terminal, are left as they are.
+ */
+void qemu_chr_set_console(Chardev *chr);
+/* Has a front end set handlers (a device or monitor uses it)? */
+bool qemu_chr_has_frontend(const Chardev *chr);
 /* Drop the current client (server) or the connection. */
 void qemu_chr_disconnect(Chardev *chr);
 /*
@@ -64,8 +83,9 @@ int qemu_chr_take_fd(Chardev *chr);     /* -1 if none */
 /*
  * Flow control for front ends that must not stall the main loop on a
  * peer that does not read (the QMP monitor).
- * write_nonblock: bytes accepted (sockets may take fewer than @len, 0 when
- * full), -1 if the peer is gone; other backends write everything.
+ * write_nonblock: bytes accepted (sockets and ptys may take fewer than
+ * @len, 0 when full; a pty without a client takes and drops everything),
+ * -1 if the peer is gone; other backends write everything.
  * wait_writable: call @cb once when output is possible again or the peer
  * went away (dropped when the connection closes).
  * accept_input: false stops delivering input to the read handler.

@@ -266,7 +266,7 @@ typedef struct BadCase {
 static const BadCase bad_cases[] = {
     { "-foo", "-foo: invalid option" },
     { "--bar 1", "-bar: invalid option" },
-    { "-serial stdio", "-serial: option not supported by qvfio" },
+    { "-parallel stdio", "-parallel: option not supported by qvfio" },
     { "disk.img", "positional arguments" },
     { "-m", "-m: requires an argument" },
     { "-accel qtest -m 0", "guest RAM must be between 1M and 4T" },

@@ -390,7 +390,7 @@ static void test_chr_errors(void)
     ASSERT_CONTAINS(chr_opts_error("socket,id=a"), "no path, host or fd");
     ASSERT_CONTAINS(chr_opts_error("socket,id=a,path=/x,host=y,port=1"),
                     "only one of");
-    ASSERT_CONTAINS(chr_opts_error("null,id=a,mux=on"), "mux");
+    ASSERT_CONTAINS(chr_opts_error("null,id=a,mux=maybe"), "mux");
     ASSERT_CONTAINS(chr_opts_error("null,id=a,path=/x"), "path");
     ASSERT_CONTAINS(chr_opts_error("socket,id=a,fd=999"), "fd=999");
     ASSERT_CONTAINS(chr_opts_error("socket,id=a,fd=x"), "fd");
