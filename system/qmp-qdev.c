@@ -528,14 +528,15 @@ static DeviceState *find_device(const char *id, Error **errp)
 }
 
 /*
- * No hotplug controller is modelled: the guest is not asked, so removal
- * completes at once and DEVICE_DELETED goes out before the reply
- * (libvirt accepts either order).
+ * Devices on a bus with a hotplug controller leave when the guest agrees:
+ * the reply comes first, DEVICE_DELETED later. Elsewhere no controller
+ * is modelled, so removal completes at once and DEVICE_DELETED goes out
+ * before the reply (libvirt accepts either order).
  */
 static JsonNode *qmp_device_del(Monitor *mon, JsonObject *args, Error **errp)
 {
-    DeviceState *dev = find_device(json_object_get_string_member(args, "id"),
-                                   errp);
+    const char *id = json_object_get_string_member(args, "id");
+    DeviceState *dev = find_device(id, errp);
 
     if (!dev) {
         return NULL;
@@ -545,7 +546,11 @@ static JsonNode *qmp_device_del(Monitor *mon, JsonObject *args, Error **errp)
                    object_get_typename(OBJECT(dev)));
         return NULL;
     }
-    qdev_unplug(dev);
+    if (qdev_unplug_pending(dev)) {
+        error_setg(errp, "Device %s is already in the process of unplug", id);
+        return NULL;
+    }
+    qdev_unplug_request(dev, errp);
     return NULL;
 }
 
