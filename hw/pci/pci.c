@@ -85,18 +85,23 @@ static void pci_update_master(PCIDevice *dev)
     }
 }
 
-/* Up through the bridges (swizzling) to the root bus's controller inputs. */
+PCIDevice *pci_intx_root(PCIDevice *dev, int *pin)
+{
+    while (dev->bus && dev->bus->parent_dev) {
+        *pin = pci_swizzle(dev->devfn, *pin);
+        dev = dev->bus->parent_dev;
+    }
+    return dev;
+}
+
 static void pci_bus_change_irq(PCIDevice *dev, int change)
 {
-    PCIBus *bus = dev->bus;
     int pin = pci_intx_pin(dev) - 1;
+    PCIBus *bus;
     int irq;
 
-    while (bus && bus->parent_dev) {
-        pin = pci_swizzle(dev->devfn, pin);
-        dev = bus->parent_dev;
-        bus = dev->bus;
-    }
+    dev = pci_intx_root(dev, &pin);
+    bus = dev->bus;
     if (!bus || !bus->set_irq || !bus->map_irq || !bus->irq_count) {
         return;
     }

@@ -495,11 +495,19 @@ static void test_swizzle(void)
     PCIDevice *inner = new_bridge(sec, TYPE_TEST_BRIDGE, "br1", "3.0");
     PCIDevice *d1 = new_testdev(sec, "1.0");
     PCIDevice *d2 = new_testdev(pci_bridge_get_sec_bus(inner), "2.0");
-    int irq_d1, irq_d2;
+    int irq_d1, irq_d2, pin;
 
     g_assert_cmpint(pci_swizzle(PCI_DEVFN(1, 0), 0), ==, 1);
     g_assert_cmpint(pci_swizzle(PCI_DEVFN(3, 0), 2), ==, 1);
     g_assert_cmpint(pci_swizzle(PCI_DEVFN(31, 0), 3), ==, 2);
+
+    /* Where each pin enters the root bus. */
+    pin = 0;
+    g_assert_true(pci_intx_root(d2, &pin) == br);
+    g_assert_cmpint(pin, ==, 1);
+    pin = 3;
+    g_assert_true(pci_intx_root(br, &pin) == br);
+    g_assert_cmpint(pin, ==, 3);
 
     /* d1: INTA -> INTB at br0 (slot 2): root irq (2 + 1) % 4. */
     irq_d1 = (2 + pci_swizzle(d1->devfn, 0)) % 4;

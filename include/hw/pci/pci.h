@@ -274,6 +274,12 @@ void pci_set_irq(PCIDevice *dev, int level);
 static inline void pci_irq_assert(PCIDevice *dev) { pci_set_irq(dev, 1); }
 static inline void pci_irq_deassert(PCIDevice *dev) { pci_set_irq(dev, 0); }
 uint8_t pci_intx_pin(const PCIDevice *dev);     /* 0 none, 1..4 = INTA..D */
+/*
+ * Where pin *@pin (0 = INTA) of @dev enters the root bus: the device on
+ * the root bus (@dev, or the bridge above it), *@pin swizzled at each
+ * bridge on the way. The root bus's map_irq applies to that pair.
+ */
+PCIDevice *pci_intx_root(PCIDevice *dev, int *pin);
 
 /*
  * Bus-master DMA: goes nowhere unless COMMAND.MASTER is set on the device
