@@ -205,10 +205,11 @@ static void print_qtree_pci(GString *out, PCIDevice *pdev, int indent)
 {
     const uint8_t *c = pdev->config;
 
-    g_string_append_printf(out, "%*sclass %04x, addr 00:%02x.%x, pci id "
+    g_string_append_printf(out, "%*sclass %04x, addr %02x:%02x.%x, pci id "
                            "%04x:%04x (sub %04x:%04x)\n", indent, "",
                            pci_get_word(c + PCI_CLASS_DEVICE),
-                           PCI_SLOT(pdev->devfn), PCI_FUNC(pdev->devfn),
+                           pci_bus_num(pdev->bus), PCI_SLOT(pdev->devfn),
+                           PCI_FUNC(pdev->devfn),
                            pci_get_word(c + PCI_VENDOR_ID),
                            pci_get_word(c + PCI_DEVICE_ID),
                            pci_get_word(c + PCI_SUBSYSTEM_VENDOR_ID),

@@ -633,6 +633,12 @@ static void test_libvirt_cmdline(gconstpointer data)
     g_assert_nonnull(strstr(info, "      secondary bus 1.\r\n"));
     g_assert_nonnull(strstr(info, "      id \"pci.1\"\r\n"
                             "  Bus  1, device   0, function 0:\r\n"));
+    g_free(info);
+    /* qtree: the port's bus holds the hostdev, at its bus number. */
+    info = qtest_hmp(g.qts, "info qtree");
+    g_assert_nonnull(strstr(info, "bus: pci.1\r\n"));
+    g_assert_nonnull(strstr(info, "class ff00, addr 01:00.0, pci id "
+                            "1b36:0101"));
     qtest_qmp_assert_success(g.qts, "{\"execute\":\"cont\"}");
 
     /* virsh attach-device into the spare port, then detach. */
