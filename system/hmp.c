@@ -75,11 +75,43 @@ static void print_pci_region(GString *out, JsonObject *r)
                            (uint64_t)addr, (uint64_t)(addr + size - 1));
 }
 
+static void print_pci_range(GString *out, JsonObject *bus, const char *key,
+                            const char *what, int width)
+{
+    JsonObject *r = json_object_get_object_member(bus, key);
+
+    g_string_append_printf(out, "      %s range [0x%0*" PRIx64 ", 0x%0*" PRIx64
+                           "]\n", what, width,
+                           (uint64_t)json_object_get_int_member(r, "base"),
+                           width,
+                           (uint64_t)json_object_get_int_member(r, "limit"));
+}
+
+/* QEMU's lines for a bridge: its bus numbers and windows. */
+static void print_pci_bridge(GString *out, JsonObject *bridge)
+{
+    JsonObject *bus = json_object_get_object_member(bridge, "bus");
+
+    g_string_append_printf(out, "      BUS %" PRId64 ".\n",
+                           json_object_get_int_member(bus, "number"));
+    g_string_append_printf(out, "      secondary bus %" PRId64 ".\n",
+                           json_object_get_int_member(bus, "secondary"));
+    g_string_append_printf(out, "      subordinate bus %" PRId64 ".\n",
+                           json_object_get_int_member(bus, "subordinate"));
+    print_pci_range(out, bus, "io_range", "IO", 4);
+    print_pci_range(out, bus, "memory_range", "memory", 8);
+    print_pci_range(out, bus, "prefetchable_range", "prefetchable memory", 8);
+}
+
+static void print_pci_devices(GString *out, JsonArray *devs);
+
 static void print_pci_device(GString *out, JsonObject *d)
 {
     JsonObject *cls = json_object_get_object_member(d, "class_info");
     JsonObject *id = json_object_get_object_member(d, "id");
     JsonArray *regions = json_object_get_array_member(d, "regions");
+    JsonObject *bridge = json_object_has_member(d, "pci_bridge")
+        ? json_object_get_object_member(d, "pci_bridge") : NULL;
 
     g_string_append_printf(out, "  Bus %2" PRId64 ", device %3" PRId64
                            ", function %" PRId64 ":\n    ",
@@ -108,11 +140,25 @@ static void print_pci_device(GString *out, JsonObject *d)
                                (char)('A' + json_object_get_int_member(
                                           d, "irq_pin") - 1));
     }
+    if (bridge) {
+        print_pci_bridge(out, bridge);
+    }
     for (guint i = 0; i < json_array_get_length(regions); i++) {
         print_pci_region(out, json_array_get_object_element(regions, i));
     }
     g_string_append_printf(out, "      id \"%s\"\n",
                            json_object_get_string_member(d, "qdev_id"));
+    if (bridge && json_object_has_member(bridge, "devices")) {
+        print_pci_devices(out, json_object_get_array_member(bridge,
+                                                            "devices"));
+    }
+}
+
+static void print_pci_devices(GString *out, JsonArray *devs)
+{
+    for (guint i = 0; i < json_array_get_length(devs); i++) {
+        print_pci_device(out, json_array_get_object_element(devs, i));
+    }
 }
 
 static void hmp_info_pci(Monitor *mon, const char *arg, GString *out)
@@ -121,13 +167,9 @@ static void hmp_info_pci(Monitor *mon, const char *arg, GString *out)
     JsonArray *buses = ret ? json_node_get_array(ret) : NULL;
 
     for (guint i = 0; buses && i < json_array_get_length(buses); i++) {
-        JsonArray *devs = json_object_get_array_member(
-                              json_array_get_object_element(buses, i),
-                              "devices");
-
-        for (guint j = 0; j < json_array_get_length(devs); j++) {
-            print_pci_device(out, json_array_get_object_element(devs, j));
-        }
+        print_pci_devices(out, json_object_get_array_member(
+                                   json_array_get_object_element(buses, i),
+                                   "devices"));
     }
 }
 
@@ -163,10 +205,11 @@ static void print_qtree_pci(GString *out, PCIDevice *pdev, int indent)
 {
     const uint8_t *c = pdev->config;
 
-    g_string_append_printf(out, "%*sclass %04x, addr 00:%02x.%x, pci id "
+    g_string_append_printf(out, "%*sclass %04x, addr %02x:%02x.%x, pci id "
                            "%04x:%04x (sub %04x:%04x)\n", indent, "",
                            pci_get_word(c + PCI_CLASS_DEVICE),
-                           PCI_SLOT(pdev->devfn), PCI_FUNC(pdev->devfn),
+                           pci_bus_num(pdev->bus), PCI_SLOT(pdev->devfn),
+                           PCI_FUNC(pdev->devfn),
                            pci_get_word(c + PCI_VENDOR_ID),
                            pci_get_word(c + PCI_DEVICE_ID),
                            pci_get_word(c + PCI_SUBSYSTEM_VENDOR_ID),

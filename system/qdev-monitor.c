@@ -5,7 +5,9 @@
 #include "qemu/osdep.h"
 #include "hw/core/machine.h"
 #include "system/qdev-monitor.h"
+#include "qemu/timer.h"
 #include "system/qmp.h"
+#include "system/runstate.h"
 
 /* QEMU's identifier rule: a letter, then letters, digits, '-', '.', '_'. */
 static bool id_wellformed(const char *id)
@@ -146,6 +148,8 @@ DeviceState *qdev_device_add(QemuOpts *opts, Error **errp)
     }
     dev = qdev_new(driver);
     dev->id = g_strdup(id);
+    /* Before the guest first runs, a device is simply there (coldplug). */
+    dev->hotplugged = runstate_get() != RUN_STATE_PRELAUNCH;
     if (!qdev_apply_globals(dev, errp) || !set_user_props(dev, opts, errp)) {
         object_unref(OBJECT(dev));
         return NULL;
@@ -178,6 +182,24 @@ void qdev_unplug(DeviceState *dev)
     }
     json_object_set_string_member(data, "path", path);
     qmp_event_send("DEVICE_DELETED", data);
+}
+
+bool qdev_unplug_pending(DeviceState *dev)
+{
+    return dev->pending_deleted_event &&
+           dev->pending_deleted_expires_ms >
+           qemu_clock_get_ms(QEMU_CLOCK_VIRTUAL);
+}
+
+bool qdev_unplug_request(DeviceState *dev, Error **errp)
+{
+    BusState *bus = dev->parent_bus;
+
+    if (bus && bus->hotplug_ops && bus->hotplug_ops->unplug_request) {
+        return bus->hotplug_ops->unplug_request(bus, dev, errp);
+    }
+    qdev_unplug(dev);
+    return true;
 }
 
 /* JSON: scalars become the text the key=value form would carry. */

@@ -12,6 +12,7 @@
 #include "qemu/osdep.h"
 #include "hw/core/machine.h"
 #include "hw/pci/pci.h"
+#include "hw/pci/pci_bridge.h"
 #include "system/qdev-monitor.h"
 #include "system/qmp.h"
 #include "system/user-objects.h"
@@ -485,12 +486,54 @@ static JsonObject *pci_id_info(PCIDevice *dev)
     return o;
 }
 
+static JsonArray *pci_bus_devices(PCIBus *bus);
+
+static JsonObject *pci_range(pcibus_t base, pcibus_t limit)
+{
+    JsonObject *o = json_object_new();
+
+    json_object_set_int_member(o, "base", (int64_t)base);
+    json_object_set_int_member(o, "limit", (int64_t)limit);
+    return o;
+}
+
+/*
+ * QEMU's PciBridgeInfo: the bus numbers and windows as programmed, and
+ * the devices below once the bridge has a secondary bus number.
+ */
+static JsonObject *pci_bridge_info(PCIDevice *dev)
+{
+    const uint8_t *c = dev->config;
+    JsonObject *info = json_object_new();
+    JsonObject *bus = json_object_new();
+
+    json_object_set_int_member(bus, "number", c[PCI_PRIMARY_BUS]);
+    json_object_set_int_member(bus, "secondary", c[PCI_SECONDARY_BUS]);
+    json_object_set_int_member(bus, "subordinate", c[PCI_SUBORDINATE_BUS]);
+    json_object_set_object_member(bus, "io_range",
+                                  pci_range(pci_bridge_io_base(dev),
+                                            pci_bridge_io_limit(dev)));
+    json_object_set_object_member(bus, "memory_range",
+                                  pci_range(pci_bridge_mem_base(dev),
+                                            pci_bridge_mem_limit(dev)));
+    json_object_set_object_member(bus, "prefetchable_range",
+                                  pci_range(pci_bridge_pref_base(dev),
+                                            pci_bridge_pref_limit(dev)));
+    json_object_set_object_member(info, "bus", bus);
+    if (c[PCI_SECONDARY_BUS]) {
+        json_object_set_array_member(info, "devices",
+                                     pci_bus_devices(
+                                         pci_bridge_get_sec_bus(dev)));
+    }
+    return info;
+}
+
 static void add_pci_device(PCIBus *bus, PCIDevice *dev, void *opaque)
 {
     JsonObject *o = json_object_new();
     DeviceState *qdev = DEVICE(dev);
 
-    json_object_set_int_member(o, "bus", 0);
+    json_object_set_int_member(o, "bus", pci_bus_num(bus));
     json_object_set_int_member(o, "slot", PCI_SLOT(dev->devfn));
     json_object_set_int_member(o, "function", PCI_FUNC(dev->devfn));
     json_object_set_object_member(o, "class_info", pci_class_info(dev));
@@ -501,8 +544,19 @@ static void add_pci_device(PCIBus *bus, PCIDevice *dev, void *opaque)
     }
     json_object_set_int_member(o, "irq_pin", pci_intx_pin(dev));
     json_object_set_string_member(o, "qdev_id", qdev->id ? qdev->id : "");
+    if (pci_bridge_get_sec_bus(dev)) {
+        json_object_set_object_member(o, "pci_bridge", pci_bridge_info(dev));
+    }
     json_object_set_array_member(o, "regions", pci_regions(dev));
     json_array_add_object_element(opaque, o);
+}
+
+static JsonArray *pci_bus_devices(PCIBus *bus)
+{
+    JsonArray *devices = json_array_new();
+
+    pci_for_each_device(bus, add_pci_device, devices);
+    return devices;
 }
 
 static JsonNode *qmp_query_pci(Monitor *mon, JsonObject *args, Error **errp)
@@ -512,11 +566,10 @@ static JsonNode *qmp_query_pci(Monitor *mon, JsonObject *args, Error **errp)
 
     if (root && object_dynamic_cast(OBJECT(root), TYPE_PCI_BUS)) {
         JsonObject *info = json_object_new();
-        JsonArray *devices = json_array_new();
 
-        pci_for_each_device(PCI_BUS(root), add_pci_device, devices);
-        json_object_set_int_member(info, "bus", 0);
-        json_object_set_array_member(info, "devices", devices);
+        json_object_set_int_member(info, "bus", pci_bus_num(PCI_BUS(root)));
+        json_object_set_array_member(info, "devices",
+                                     pci_bus_devices(PCI_BUS(root)));
         json_array_add_object_element(arr, info);
     }
     return qmp_node_take_array(arr);
@@ -564,14 +617,15 @@ static DeviceState *find_device(const char *id, Error **errp)
 }
 
 /*
- * No hotplug controller is modelled: the guest is not asked, so removal
- * completes at once and DEVICE_DELETED goes out before the reply
- * (libvirt accepts either order).
+ * Devices on a bus with a hotplug controller leave when the guest agrees:
+ * the reply comes first, DEVICE_DELETED later. Elsewhere no controller
+ * is modelled, so removal completes at once and DEVICE_DELETED goes out
+ * before the reply (libvirt accepts either order).
  */
 static JsonNode *qmp_device_del(Monitor *mon, JsonObject *args, Error **errp)
 {
-    DeviceState *dev = find_device(json_object_get_string_member(args, "id"),
-                                   errp);
+    const char *id = json_object_get_string_member(args, "id");
+    DeviceState *dev = find_device(id, errp);
 
     if (!dev) {
         return NULL;
@@ -581,7 +635,11 @@ static JsonNode *qmp_device_del(Monitor *mon, JsonObject *args, Error **errp)
                    object_get_typename(OBJECT(dev)));
         return NULL;
     }
-    qdev_unplug(dev);
+    if (qdev_unplug_pending(dev)) {
+        error_setg(errp, "Device %s is already in the process of unplug", id);
+        return NULL;
+    }
+    qdev_unplug_request(dev, errp);
     return NULL;
 }
 
@@ -602,7 +660,20 @@ static const QmpMemberDef pci_device_info_members[] = {
     { "bus", "int" }, { "slot", "int" }, { "function", "int" },
     { "class_info", "PciDeviceClass" }, { "id", "PciDeviceId" },
     { "irq", "int", true }, { "irq_pin", "int" }, { "qdev_id", "str" },
+    { "pci_bridge", "PciBridgeInfo", true },
     { "regions", "[PciMemoryRegion]" }, { NULL }
+};
+static const QmpMemberDef pci_bridge_info_members[] = {
+    { "bus", "PciBusInfo" }, { "devices", "[PciDeviceInfo]", true },
+    { NULL }
+};
+static const QmpMemberDef pci_bus_info_members[] = {
+    { "number", "int" }, { "secondary", "int" }, { "subordinate", "int" },
+    { "io_range", "PciMemoryRange" }, { "memory_range", "PciMemoryRange" },
+    { "prefetchable_range", "PciMemoryRange" }, { NULL }
+};
+static const QmpMemberDef pci_memory_range_members[] = {
+    { "base", "int" }, { "limit", "int" }, { NULL }
 };
 static const QmpMemberDef pci_device_class_members[] = {
     { "desc", "str", true }, { "class", "int" }, { NULL }
@@ -625,6 +696,9 @@ static const QmpTypeDef qdev_types[] = {
     { "ObjectPropertyInfo", QMP_TYPE_OBJECT, object_property_info_members },
     { "PciInfo", QMP_TYPE_OBJECT, pci_info_members },
     { "PciDeviceInfo", QMP_TYPE_OBJECT, pci_device_info_members },
+    { "PciBridgeInfo", QMP_TYPE_OBJECT, pci_bridge_info_members },
+    { "PciBusInfo", QMP_TYPE_OBJECT, pci_bus_info_members },
+    { "PciMemoryRange", QMP_TYPE_OBJECT, pci_memory_range_members },
     { "PciDeviceClass", QMP_TYPE_OBJECT, pci_device_class_members },
     { "PciDeviceId", QMP_TYPE_OBJECT, pci_device_id_members },
     { "PciMemoryRegion", QMP_TYPE_OBJECT, pci_memory_region_members },

@@ -102,6 +102,11 @@ static const char *schema_name(SchemaBuilder *b, const char *ref)
         const char *ename = schema_name(b, elem);
         JsonObject *e;
 
+        /* A recursive element type (a bridge's devices) emitted it. */
+        found = g_hash_table_lookup(b->names, ref);
+        if (found) {
+            return found;
+        }
         name = g_strdup_printf("[%s]", ename);
         g_hash_table_insert(b->names, g_strdup(ref), name);
         e = entry_new(b, name, "array");

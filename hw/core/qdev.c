@@ -223,6 +223,10 @@ bool qdev_realize(DeviceState *dev, BusState *bus, Error **errp)
                    object_get_typename(OBJECT(dev)));
         return false;
     }
+    if (bus && bus->hotplug_ops && bus->hotplug_ops->pre_plug &&
+        !bus->hotplug_ops->pre_plug(bus, dev, errp)) {
+        return false;
+    }
     dev->parent_bus = bus;
     if (dc->realize) {
         dc->realize(dev, &local_err);
@@ -240,6 +244,9 @@ bool qdev_realize(DeviceState *dev, BusState *bus, Error **errp)
     dev->realized = true;
     trace_qdev_realize(object_get_typename(OBJECT(dev)),
                        dev->id ? dev->id : "");
+    if (bus && bus->hotplug_ops && bus->hotplug_ops->plug) {
+        bus->hotplug_ops->plug(bus, dev);
+    }
     return true;
 }
 
@@ -264,10 +271,12 @@ static void qbus_unrealize_children(BusState *bus)
 void qdev_unrealize(DeviceState *dev)
 {
     DeviceClass *dc = DEVICE_GET_CLASS(dev);
+    BusState *bus = dev->parent_bus;
 
     if (!dev->realized) {
         return;
     }
+    dev->unrealizing = true;
     for (GSList *l = dev->child_buses; l; l = l->next) {
         qbus_unrealize_children(l->data);
     }
@@ -276,11 +285,16 @@ void qdev_unrealize(DeviceState *dev)
     if (dc->unrealize) {
         dc->unrealize(dev);
     }
-    if (dev->parent_bus) {
-        g_ptr_array_remove(dev->parent_bus->children, dev);
+    if (bus) {
+        g_ptr_array_remove(bus->children, dev);
     }
     g_ptr_array_remove(device_list(), dev);
     dev->realized = false;
+    dev->unrealizing = false;
+    if (bus && bus->hotplug_ops && bus->hotplug_ops->unplugged &&
+        !(bus->parent && bus->parent->unrealizing)) {
+        bus->hotplug_ops->unplugged(bus, dev);
+    }
 }
 
 void device_cold_reset(DeviceState *dev)
@@ -292,13 +306,32 @@ void device_cold_reset(DeviceState *dev)
     }
 }
 
+static gpointer ref_device(gconstpointer dev, gpointer unused)
+{
+    return object_ref(OBJECT(dev));
+}
+
+static void unref_device(gpointer dev)
+{
+    object_unref(OBJECT(dev));
+}
+
 void qdev_reset_all(void)
 {
-    /* Copy: a reset handler may unplug a device. */
-    g_autoptr(GPtrArray) devs = g_ptr_array_copy(device_list(), NULL, NULL);
+    /*
+     * A reset handler may unplug devices (a slot completing an unplug the
+     * guest will no longer answer): hold each one and skip those gone.
+     */
+    g_autoptr(GPtrArray) devs = g_ptr_array_copy(device_list(), ref_device,
+                                                 NULL);
 
+    g_ptr_array_set_free_func(devs, unref_device);
     for (guint i = 0; i < devs->len; i++) {
-        device_cold_reset(g_ptr_array_index(devs, i));
+        DeviceState *dev = g_ptr_array_index(devs, i);
+
+        if (dev->realized) {
+            device_cold_reset(dev);
+        }
     }
 }
 
@@ -387,6 +420,19 @@ BusState *qbus_new(const char *typename, DeviceState *parent,
     return bus;
 }
 
+void qbus_unparent(BusState *bus)
+{
+    g_assert(bus->children->len == 0);
+    object_unparent(OBJECT(bus));
+}
+
+void qbus_set_hotplug_ops(BusState *bus, const BusHotplugOps *ops,
+                          void *opaque)
+{
+    bus->hotplug_ops = ops;
+    bus->hotplug_opaque = opaque;
+}
+
 BusState *qbus_find(const char *name)
 {
     GPtrArray *buses = bus_list();
@@ -418,6 +464,11 @@ static void bus_finalize(Object *obj)
     BusState *bus = (BusState *)obj;
 
     g_assert(bus->children->len == 0);
+    /* A device's buses are its children: they go before it does. */
+    if (bus->parent) {
+        bus->parent->child_buses = g_slist_remove(bus->parent->child_buses,
+                                                  bus);
+    }
     g_ptr_array_remove(bus_list(), bus);
     g_ptr_array_free(bus->children, true);
     g_free(bus->name);

@@ -1,9 +1,11 @@
 /*
  * PCI and PCIe buses: 256 device/function slots, where BARs and DMA go,
- * and how INTx pins reach the interrupt controller.
+ * how INTx pins reach the interrupt controller, and how configuration
+ * requests find a function by bus number through bridges.
  */
 #include "qemu/osdep.h"
 #include "hw/pci/pci.h"
+#include "hw/pci/pci_bridge.h"
 
 PCIBus *pci_root_bus_new(DeviceState *parent, const char *name,
                          MemoryRegion *mem, MemoryRegion *io,
@@ -18,6 +20,31 @@ PCIBus *pci_root_bus_new(DeviceState *parent, const char *name,
     bus->address_space_io = io;
     bus->dma_root = dma_root;
     return bus;
+}
+
+PCIBus *pci_secondary_bus_new(PCIDevice *bridge, const char *type,
+                              const char *name, MemoryRegion *mem,
+                              MemoryRegion *io, bool is_link)
+{
+    PCIBus *bus = PCI_BUS(qbus_new(type, DEVICE(bridge), name));
+
+    bus->is_express = object_dynamic_cast(OBJECT(bus), TYPE_PCIE_BUS);
+    bus->parent_dev = bridge;
+    bus->is_link = is_link;
+    bus->address_space_mem = mem;
+    bus->address_space_io = io;
+    bus->dma_root = &bridge->bus_master_container_region;
+    return bus;
+}
+
+bool pci_bus_is_root(const PCIBus *bus)
+{
+    return !bus->parent_dev;
+}
+
+uint8_t pci_bus_num(const PCIBus *bus)
+{
+    return bus->parent_dev ? bus->parent_dev->config[PCI_SECONDARY_BUS] : 0;
 }
 
 void pci_bus_irqs(PCIBus *bus, pci_set_irq_fn set_irq, pci_map_irq_fn map_irq,
@@ -55,9 +82,68 @@ static bool pci_bus_slot_free(PCIBus *bus, int slot)
     return true;
 }
 
+/*
+ * A function added at run time behind a hotplug slot stays hidden until
+ * function 0 is there: the guest scans a slot when function 0 arrives.
+ */
+static bool pci_function_visible(PCIBus *bus, PCIDevice *dev)
+{
+    return !PCI_FUNC(dev->devfn) || !DEVICE(dev)->hotplugged ||
+           !bus->qbus.hotplug_ops ||
+           bus->devices[PCI_DEVFN(PCI_SLOT(dev->devfn), 0)];
+}
+
+/* A type 0 request on @bus. */
+static PCIDevice *pci_bus_config_target(PCIBus *bus, unsigned devfn)
+{
+    PCIDevice *dev;
+
+    if (bus->is_link && PCI_SLOT(devfn)) {
+        return NULL;
+    }
+    dev = pci_bus_get_device(bus, devfn);
+    if (!dev || !dev->has_power || !pci_function_visible(bus, dev)) {
+        return NULL;
+    }
+    return dev;
+}
+
+/* A type 1 request arriving on @bus: which bridge claims it, if any. */
+static PCIDevice *pci_bus_route(PCIBus *bus, unsigned busnr, unsigned devfn)
+{
+    for (int i = 0; i < (int)ARRAY_SIZE(bus->devices); i++) {
+        PCIDevice *br = bus->devices[i];
+        PCIBus *sec = br ? pci_bridge_get_sec_bus(br) : NULL;
+        uint8_t secondary, subordinate;
+
+        if (!sec || !br->has_power) {
+            continue;
+        }
+        secondary = br->config[PCI_SECONDARY_BUS];
+        subordinate = br->config[PCI_SUBORDINATE_BUS];
+        if (busnr == secondary) {
+            return pci_bus_config_target(sec, devfn);
+        }
+        if (busnr > secondary && busnr <= subordinate) {
+            return pci_bus_route(sec, busnr, devfn);
+        }
+    }
+    return NULL;
+}
+
+PCIDevice *pci_find_device(PCIBus *root, unsigned busnr, unsigned devfn)
+{
+    if (busnr == pci_bus_num(root)) {
+        return pci_bus_config_target(root, devfn);
+    }
+    return pci_bus_route(root, busnr, devfn);
+}
+
 int pci_bus_find_free_devfn(PCIBus *bus)
 {
-    for (int slot = 0; slot < 32; slot++) {
+    int slots = bus->is_link ? 1 : 32;
+
+    for (int slot = 0; slot < slots; slot++) {
         if (pci_bus_slot_free(bus, slot)) {
             return PCI_DEVFN(slot, 0);
         }
@@ -72,6 +158,23 @@ void pci_for_each_device(PCIBus *bus, PCIBusWalkFunc *fn, void *opaque)
 
         if (dev) {
             fn(bus, dev, opaque);
+        }
+    }
+}
+
+void pci_bus_reset(PCIBus *bus)
+{
+    for (int devfn = 0; devfn < (int)ARRAY_SIZE(bus->devices); devfn++) {
+        PCIDevice *dev = bus->devices[devfn];
+        PCIBus *sec;
+
+        if (!dev) {
+            continue;
+        }
+        device_cold_reset(DEVICE(dev));
+        sec = pci_bridge_get_sec_bus(dev);
+        if (sec) {
+            pci_bus_reset(sec);
         }
     }
 }

@@ -1,6 +1,7 @@
 /*
  * Host-bridge config access: the CF8/CFC port pair and the ECAM window.
- * Only bus 0 exists behind the host bridge for now.
+ * The root bus is bus 0; other bus numbers are routed through the
+ * bridges (pci_find_device).
  */
 #include "qemu/osdep.h"
 #include "hw/pci/pci_host.h"
@@ -10,11 +11,6 @@
 static uint32_t pci_host_ones(unsigned len)
 {
     return len >= 4 ? UINT32_MAX : (1u << (8 * len)) - 1;
-}
-
-static PCIDevice *pci_host_find(PCIBus *bus, unsigned busnr, unsigned devfn)
-{
-    return busnr == 0 ? pci_bus_get_device(bus, devfn) : NULL;
 }
 
 /* An access within one dword of an existing function's config space. */
@@ -35,7 +31,7 @@ static PCIDevice *pci_cf8_device(PCIBus *bus, uint32_t cf8)
     if (!(cf8 & PCI_CF8_ENABLE)) {
         return NULL;
     }
-    return pci_host_find(bus, (cf8 >> 16) & 0xff, (cf8 >> 8) & 0xff);
+    return pci_find_device(bus, (cf8 >> 16) & 0xff, (cf8 >> 8) & 0xff);
 }
 
 uint32_t pci_data_read(PCIBus *bus, uint32_t cf8, unsigned len)
@@ -61,7 +57,7 @@ void pci_data_write(PCIBus *bus, uint32_t cf8, uint32_t val, unsigned len)
 
 static PCIDevice *pcie_mmcfg_device(PCIBus *bus, uint32_t offset)
 {
-    return pci_host_find(bus, (offset >> 20) & 0xff, (offset >> 12) & 0xff);
+    return pci_find_device(bus, (offset >> 20) & 0xff, (offset >> 12) & 0xff);
 }
 
 uint32_t pcie_mmcfg_read(PCIBus *bus, uint32_t offset, unsigned len)

@@ -8,6 +8,7 @@
 #include "hw/pci/pci.h"
 #include "hw/pci/msi.h"
 #include "hw/pci/msix.h"
+#include "hw/pci/pci_bridge.h"
 #include "trace.h"
 
 /* A capability list longer than this must loop (48 dwords after the header). */
@@ -23,7 +24,7 @@
                             PCI_STATUS_SIG_SYSTEM_ERROR | \
                             PCI_STATUS_DETECTED_PARITY)
 #define PCI_NUM_BARS PCI_ROM_SLOT
-#define PCI_IO_SPACE_LIMIT 0x10000ULL
+#define PCI_BRIDGE_NUM_BARS 2       /* a type 1 header has BAR0 and BAR1 */
 
 static uint32_t pci_all_ones(int len)
 {
@@ -36,9 +37,21 @@ static bool pci_access_ok(const PCIDevice *dev, uint32_t addr, int len)
            (uint32_t)len <= dev->config_size - addr;
 }
 
-static int pci_bar_reg(int region_num)
+bool pci_is_bridge(const PCIDevice *dev)
 {
-    return region_num == PCI_ROM_SLOT ? PCI_ROM_ADDRESS
+    return (dev->config[PCI_HEADER_TYPE] & PCI_HEADER_TYPE_MASK) ==
+           PCI_HEADER_TYPE_BRIDGE;
+}
+
+/* The ROM BAR sits at 0x38 in a type 1 header, 0x30 in a type 0. */
+static int pci_rom_reg(const PCIDevice *dev)
+{
+    return pci_is_bridge(dev) ? PCI_ROM_ADDRESS1 : PCI_ROM_ADDRESS;
+}
+
+static int pci_bar_reg(const PCIDevice *dev, int region_num)
+{
+    return region_num == PCI_ROM_SLOT ? pci_rom_reg(dev)
                                       : PCI_BASE_ADDRESS_0 + 4 * region_num;
 }
 
@@ -64,7 +77,7 @@ uint32_t pci_default_read_config(PCIDevice *dev, uint32_t addr, int len)
 
 static void pci_update_master(PCIDevice *dev)
 {
-    bool enable = pci_command(dev) & PCI_COMMAND_MASTER;
+    bool enable = (pci_command(dev) & PCI_COMMAND_MASTER) && dev->has_power;
 
     if (memory_region_is_enabled(&dev->bus_master_enable_region) != enable) {
         trace_pci_bus_master(dev->name, enable);
@@ -72,15 +85,27 @@ static void pci_update_master(PCIDevice *dev)
     }
 }
 
+PCIDevice *pci_intx_root(PCIDevice *dev, int *pin)
+{
+    while (dev->bus && dev->bus->parent_dev) {
+        *pin = pci_swizzle(dev->devfn, *pin);
+        dev = dev->bus->parent_dev;
+    }
+    return dev;
+}
+
 static void pci_bus_change_irq(PCIDevice *dev, int change)
 {
-    PCIBus *bus = dev->bus;
+    int pin = pci_intx_pin(dev) - 1;
+    PCIBus *bus;
     int irq;
 
+    dev = pci_intx_root(dev, &pin);
+    bus = dev->bus;
     if (!bus || !bus->set_irq || !bus->map_irq || !bus->irq_count) {
         return;
     }
-    irq = bus->map_irq(dev, pci_intx_pin(dev) - 1);
+    irq = bus->map_irq(dev, pin);
     g_assert(irq >= 0 && irq < bus->nirq);
     bus->irq_count[irq] += change;
     g_assert(bus->irq_count[irq] >= 0);
@@ -89,13 +114,18 @@ static void pci_bus_change_irq(PCIDevice *dev, int change)
 
 int pci_device_route_intx_to_irq(PCIDevice *dev)
 {
-    PCIBus *bus = dev->bus;
-    int pin = pci_intx_pin(dev);
+    int pin = pci_intx_pin(dev) - 1;
+    PCIBus *bus;
 
-    if (!pin || !bus || !bus->map_irq || !bus->route_irq) {
+    if (pin < 0) {
         return -1;
     }
-    return bus->route_irq(bus->irq_opaque, bus->map_irq(dev, pin - 1));
+    dev = pci_intx_root(dev, &pin);
+    bus = dev->bus;
+    if (!bus || !bus->map_irq || !bus->route_irq) {
+        return -1;
+    }
+    return bus->route_irq(bus->irq_opaque, bus->map_irq(dev, pin));
 }
 
 /* INTX_DISABLE masks the output: withdraw or restore an asserted level. */
@@ -136,7 +166,7 @@ void pci_default_write_config(PCIDevice *dev, uint32_t addr, uint32_t val,
 
     if (cmd ||
         ranges_overlap(addr, len, PCI_BASE_ADDRESS_0, 4 * PCI_NUM_BARS) ||
-        ranges_overlap(addr, len, PCI_ROM_ADDRESS, 4)) {
+        ranges_overlap(addr, len, pci_rom_reg(dev), 4)) {
         pci_update_mappings(dev);
     }
     if (cmd) {
@@ -184,8 +214,10 @@ void pci_register_bar(PCIDevice *dev, int region_num, uint8_t type,
     int reg;
 
     g_assert(region_num >= 0 && region_num < PCI_NUM_REGIONS);
+    g_assert(!pci_is_bridge(dev) || region_num < PCI_BRIDGE_NUM_BARS ||
+             region_num == PCI_ROM_SLOT);
     r = &dev->io_regions[region_num];
-    reg = pci_bar_reg(region_num);
+    reg = pci_bar_reg(dev, region_num);
     g_assert(!r->size);
     g_assert(is_power_of_2(size));
     if (region_num == PCI_ROM_SLOT) {
@@ -234,7 +266,7 @@ static void pci_unmap_bar(PCIDevice *dev, int region_num)
 void pci_unregister_bar(PCIDevice *dev, int region_num)
 {
     PCIIORegion *r = &dev->io_regions[region_num];
-    int reg = pci_bar_reg(region_num);
+    int reg = pci_bar_reg(dev, region_num);
     int width = (r->type & PCI_BASE_ADDRESS_MEM_TYPE_64) ? 8 : 4;
 
     if (!r->size) {
@@ -258,16 +290,19 @@ static pcibus_t pci_bar_address(PCIDevice *dev, int region_num)
 {
     PCIIORegion *r = &dev->io_regions[region_num];
     uint16_t cmd = pci_command(dev);
-    uint8_t *reg = dev->config + pci_bar_reg(region_num);
+    uint8_t *reg = dev->config + pci_bar_reg(dev, region_num);
     pcibus_t addr, last;
 
+    if (!dev->has_power) {
+        return PCI_BAR_UNMAPPED;
+    }
     if (r->type & PCI_BASE_ADDRESS_SPACE_IO) {
         if (!(cmd & PCI_COMMAND_IO)) {
             return PCI_BAR_UNMAPPED;
         }
         addr = pci_get_long(reg) & ~(r->size - 1);
         last = addr + r->size - 1;
-        if (!addr || last <= addr || last >= PCI_IO_SPACE_LIMIT) {
+        if (!addr || last <= addr || last >= PCI_IO_SPACE_SIZE) {
             return PCI_BAR_UNMAPPED;
         }
         return addr;
@@ -517,11 +552,21 @@ MemTxResult pci_dma_write(PCIDevice *dev, hwaddr addr, const void *buf,
     return address_space_write(&dev->bus_master_as, addr, buf, len);
 }
 
+bool pci_bus_master_enabled(const PCIDevice *dev)
+{
+    for (; dev; dev = dev->bus ? dev->bus->parent_dev : NULL) {
+        if (!(pci_command(dev) & PCI_COMMAND_MASTER) || !dev->has_power) {
+            return false;
+        }
+    }
+    return true;
+}
+
 void pci_deliver_msi(PCIDevice *dev, MSIMessage msg)
 {
     MemTxResult res = MEMTX_OK;
 
-    if (!(pci_command(dev) & PCI_COMMAND_MASTER)) {
+    if (!pci_bus_master_enabled(dev)) {
         trace_pci_msi_drop(dev->name, msg.address, msg.data);
         return;
     }
@@ -661,7 +706,7 @@ void pci_device_reset(PCIDevice *dev)
     c[PCI_INTERRUPT_LINE] = 0;
     for (int i = 0; i < PCI_NUM_REGIONS; i++) {
         PCIIORegion *r = &dev->io_regions[i];
-        uint8_t *reg = c + pci_bar_reg(i);
+        uint8_t *reg = c + pci_bar_reg(dev, i);
 
         if (!r->size) {
             continue;
@@ -676,6 +721,20 @@ void pci_device_reset(PCIDevice *dev)
     pci_update_master(dev);
     msi_reset(dev);
     msix_reset(dev);
+}
+
+void pci_set_power(PCIDevice *dev, bool on)
+{
+    if (dev->has_power == on) {
+        return;
+    }
+    trace_pci_power(dev->name, on);
+    dev->has_power = on;
+    pci_update_mappings(dev);
+    pci_update_master(dev);
+    if (pci_is_bridge(dev)) {
+        pci_bridge_update_windows(dev);
+    }
 }
 
 static void pci_qdev_reset(DeviceState *qdev)
@@ -703,6 +762,13 @@ static bool pci_claim_devfn(PCIDevice *dev, PCIBus *bus, Error **errp)
         return false;
     }
     slot = PCI_SLOT(devfn);
+    if (bus->is_link && slot) {
+        error_setg(errp, "PCI: slot %d not available for %s: bus %s is the "
+                   "link of a PCIe port, which has device 0 only; use "
+                   "addr=0 (or 0.F for function F)", slot, dev->name,
+                   bus->qbus.name);
+        return false;
+    }
     if (bus->devices[devfn]) {
         error_setg(errp, "PCI: slot %d function %d not available for %s, "
                    "in use by %s", slot, PCI_FUNC(devfn), dev->name,
@@ -712,6 +778,13 @@ static bool pci_claim_devfn(PCIDevice *dev, PCIBus *bus, Error **errp)
     if (PCI_FUNC(devfn)) {
         PCIDevice *fn0 = bus->devices[PCI_DEVFN(slot, 0)];
 
+        /* The guest scanned the slot when function 0 arrived. */
+        if (fn0 && DEVICE(dev)->hotplugged && bus->qbus.hotplug_ops) {
+            error_setg(errp, "PCI: slot %d function 0 already occupied by "
+                       "%s, new func %s cannot be exposed to guest.", slot,
+                       fn0->name, dev->name);
+            return false;
+        }
         if (fn0 && !fn0->multifunction) {
             error_setg(errp, "PCI: slot %d function %d not available for %s: "
                        "function 0 (%s) is single-function; set "
@@ -984,6 +1057,7 @@ static void pci_device_instance_init(Object *obj)
     for (int i = 0; i < PCI_NUM_REGIONS; i++) {
         dev->io_regions[i].addr = PCI_BAR_UNMAPPED;
     }
+    dev->has_power = true;
 }
 
 /* Our string property; cleared so a generic release finds nothing. */

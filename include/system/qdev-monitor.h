@@ -17,6 +17,13 @@ DeviceState *qdev_device_add(QemuOpts *opts, Error **errp);
 void qdev_device_remove(DeviceState *dev);
 /* Remove it and tell the monitors (DEVICE_DELETED {device?, path}). */
 void qdev_unplug(DeviceState *dev);
+/*
+ * device_del: removal through the bus's hotplug handler, which may wait
+ * for the guest (DEVICE_DELETED then comes later), else at once.
+ */
+bool qdev_unplug_request(DeviceState *dev, Error **errp);
+/* An earlier request still waits for the guest (a repeat is refused). */
+bool qdev_unplug_pending(DeviceState *dev);
 
 /* JSON form: an object of scalars, as -device '{...}' and device_add. */
 QemuOpts *qdev_opts_from_json_object(JsonObject *obj, Error **errp);

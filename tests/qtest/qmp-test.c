@@ -1526,8 +1526,26 @@ static const BadCase bad_cases[] = {
       "'piix3-usb-uhci' is not a valid device model name" },
     { "-accel qtest -device virtio-balloon-pci",
       "'virtio-balloon-pci' is not a valid device model name" },
-    { "-accel qtest -device pcie-root-port,id=pci.1",
-      "'pcie-root-port' is not a valid device model name" },
+    { "-accel qtest -device pcie-root-port,id=pci.1,chassis=1 "
+      "-device pcie-root-port,id=pci.2,chassis=1",
+      "pci.2: chassis 1 slot 0 is already taken by pci.1" },
+    { "-accel qtest -device pcie-root-port,id=pcie.0",
+      "a bus named 'pcie.0' already exists" },
+    { "-accel qtest -device pcie-root-port,id=pci.1 "
+      "-device pcie-root-port,id=pci.2,bus=pci.1",
+      "pci.2: a root port belongs on the PCI Express root bus (pcie.0), "
+      "not on 'pci.1'" },
+    { "-accel qtest -device pcie-root-port,id=pci.1 "
+      "-device qvfio-test-pci,bus=pci.1,addr=1",
+      "bus pci.1 is the link of a PCIe port, which has device 0 only" },
+    { "-accel qtest -device pcie-root-port,id=pci.1,slot=9000",
+      "pci.1: slot 9000 does not fit the physical slot number (0-8191)" },
+    { "-accel qtest -device pcie-root-port,x-speed=3",
+      "Parameter 'x-speed' does not accept value '3'" },
+    { "-accel qtest -device pcie-root-port,pref32-reserve=1M,"
+      "pref64-reserve=1M", "pref32-reserve and pref64-reserve conflict" },
+    { "-accel qtest -device pcie-root-port,mem-reserve=4G",
+      "mem-reserve must be less than 4G" },
     { "-accel qtest -overcommit mem-lock=maybe",
       "Parameter 'mem-lock' does not accept value 'maybe'" },
     { "-accel qtest -sandbox on,spawn=sometimes",

@@ -18,24 +18,56 @@ PCIBus *pci_test_machine_init(uint64_t ram_size)
     return bus;
 }
 
+PCIDevice *pci_test_realize_on(PCIBus *on, DeviceState *qdev, Error **errp)
+{
+    return qdev_realize_and_unref(qdev, &on->qbus, errp) ? PCI_DEVICE(qdev)
+                                                         : NULL;
+}
+
 PCIDevice *pci_test_realize(DeviceState *qdev, Error **errp)
 {
-    return qdev_realize_and_unref(qdev, &bus->qbus, errp) ? PCI_DEVICE(qdev)
-                                                          : NULL;
+    return pci_test_realize_on(bus, qdev, errp);
+}
+
+static PCIDevice *pci_test_new_va(PCIBus *on, const char *type, Error **errp,
+                                  va_list ap)
+{
+    DeviceState *qdev = qdev_new(type);
+    const char *prop;
+
+    while ((prop = va_arg(ap, const char *))) {
+        const char *value = va_arg(ap, const char *);
+
+        if (!strcmp(prop, "id")) {
+            g_free(qdev->id);
+            qdev->id = g_strdup(value);
+        } else {
+            qdev_prop_set(qdev, prop, value, &error_abort);
+        }
+    }
+    return pci_test_realize_on(on, qdev, errp);
 }
 
 PCIDevice *pci_test_new(const char *type, Error **errp, ...)
 {
-    DeviceState *qdev = qdev_new(type);
-    const char *prop;
+    PCIDevice *dev;
     va_list ap;
 
     va_start(ap, errp);
-    while ((prop = va_arg(ap, const char *))) {
-        qdev_prop_set(qdev, prop, va_arg(ap, const char *), &error_abort);
-    }
+    dev = pci_test_new_va(bus, type, errp, ap);
     va_end(ap);
-    return pci_test_realize(qdev, errp);
+    return dev;
+}
+
+PCIDevice *pci_test_new_on(PCIBus *on, const char *type, Error **errp, ...)
+{
+    PCIDevice *dev;
+    va_list ap;
+
+    va_start(ap, errp);
+    dev = pci_test_new_va(on, type, errp, ap);
+    va_end(ap);
+    return dev;
 }
 
 void pci_test_destroy(PCIDevice *dev)

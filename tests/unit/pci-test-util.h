@@ -19,9 +19,14 @@ PCIBus *pci_test_machine_init(uint64_t ram_size);
 PCIDevice *pci_test_realize(DeviceState *qdev, Error **errp);
 /*
  * A new @type realized on the root bus, with the properties given as
- * name/value string pairs up to a NULL name. NULL if realize fails.
+ * name/value string pairs up to a NULL name ("id" sets the device's id).
+ * NULL if realize fails.
  */
 PCIDevice *pci_test_new(const char *type, Error **errp, ...)
+    G_GNUC_NULL_TERMINATED;
+/* The same on another bus (a bridge's secondary bus). */
+PCIDevice *pci_test_realize_on(PCIBus *on, DeviceState *qdev, Error **errp);
+PCIDevice *pci_test_new_on(PCIBus *on, const char *type, Error **errp, ...)
     G_GNUC_NULL_TERMINATED;
 void pci_test_destroy(PCIDevice *dev);
 

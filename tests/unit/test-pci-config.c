@@ -577,7 +577,7 @@ static void test_cf8_cfc(void)
     pci_test_io_write(0xcfc, 2, 0);
     g_assert_cmphex(pci_get_word(dev->config + PCI_COMMAND), ==, 0x500);
 
-    /* Other buses do not exist yet. */
+    /* No bridge: nothing answers on bus 1. */
     pci_test_io_write(0xcf8, 4, cf8(1, dev->devfn, 0));
     g_assert_cmphex(pci_test_io_read(0xcfc, 4), ==, 0xffffffff);
 
@@ -634,7 +634,7 @@ static void test_ecam(void)
     /* Crossing a dword reads all ones. */
     g_assert_cmphex(pci_test_read(base + 3, 2, NULL), ==, 0xffff);
     g_assert_cmphex(pci_test_read(base + 2, 4, NULL), ==, 0xffffffff);
-    /* Bus 1 does not exist. */
+    /* No bridge: bus 1 is not there. */
     g_assert_cmphex(pci_test_read(ECAM_BASE + (1 << 20) + (dev->devfn << 12),
                                   4, NULL), ==, 0xffffffff);
 

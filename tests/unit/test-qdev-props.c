@@ -2,7 +2,9 @@
 #include "qemu/osdep.h"
 #include "hw/core/qdev.h"
 #include "hw/core/machine.h"
+#include "qemu/timer.h"
 #include "system/qdev-monitor.h"
+#include "system/runstate.h"
 
 typedef struct Widget {
     DeviceState parent_obj;
@@ -354,10 +356,179 @@ static void test_help_output(void)
     free(buf);
 }
 
+/* Buses with a hotplug handler */
+
+#define TYPE_HUB "hub"
+#define TYPE_HUB_BUS "hub-bus"
+#define TYPE_PLUG "plug"
+
+static GString *hp_log;
+static bool hp_refuse;
+static bool hp_defer;
+
+static bool hub_pre_plug(BusState *bus, DeviceState *dev, Error **errp)
+{
+    g_string_append_printf(hp_log, "pre_plug:%s ", dev->id);
+    if (hp_refuse) {
+        error_setg(errp, "hub says no to %s", dev->id);
+        return false;
+    }
+    return true;
+}
+
+static void hub_plug(BusState *bus, DeviceState *dev)
+{
+    g_assert_true(dev->realized);
+    g_string_append_printf(hp_log, "plug:%s:%d ", dev->id, dev->hotplugged);
+}
+
+static bool hub_unplug_request(BusState *bus, DeviceState *dev, Error **errp)
+{
+    g_string_append_printf(hp_log, "request:%s ", dev->id);
+    if (hp_defer) {
+        dev->pending_deleted_event = true;
+        dev->pending_deleted_expires_ms =
+            qemu_clock_get_ms(QEMU_CLOCK_VIRTUAL) + 1000;
+    } else {
+        qdev_unplug(dev);
+    }
+    return true;
+}
+
+static void hub_unplugged(BusState *bus, DeviceState *dev)
+{
+    g_assert_false(dev->realized);
+    g_string_append_printf(hp_log, "unplugged:%s ", dev->id);
+}
+
+static const BusHotplugOps hub_ops = {
+    .pre_plug = hub_pre_plug,
+    .plug = hub_plug,
+    .unplug_request = hub_unplug_request,
+    .unplugged = hub_unplugged,
+};
+
+static void hub_realize(DeviceState *dev, Error **errp)
+{
+    BusState *bus = qbus_new(TYPE_HUB_BUS, dev, "hub.0");
+
+    qbus_set_hotplug_ops(bus, &hub_ops, NULL);
+}
+
+static void hub_class_init(ObjectClass *oc, const void *data)
+{
+    DEVICE_CLASS(oc)->realize = hub_realize;
+}
+
+/* Its reset takes the device with id "victim" away (a slot completing). */
+static void plug_reset(DeviceState *dev)
+{
+    DeviceState *victim = qdev_find_by_id("victim");
+
+    g_string_append_printf(hp_log, "reset:%s ", dev->id);
+    if (victim && victim != dev) {
+        qdev_unplug(victim);
+    }
+}
+
+static void plug_class_init(ObjectClass *oc, const void *data)
+{
+    DeviceClass *dc = DEVICE_CLASS(oc);
+
+    dc->bus_type = TYPE_HUB_BUS;
+    dc->user_creatable = true;
+    dc->hotpluggable = true;
+    dc->reset = plug_reset;
+}
+
+static const TypeInfo hub_types[] = {
+    { .name = TYPE_HUB, .parent = TYPE_DEVICE,
+      .instance_size = sizeof(DeviceState), .class_init = hub_class_init },
+    { .name = TYPE_HUB_BUS, .parent = TYPE_BUS,
+      .instance_size = sizeof(BusState) },
+    { .name = TYPE_PLUG, .parent = TYPE_DEVICE,
+      .instance_size = sizeof(DeviceState), .class_init = plug_class_init },
+};
+
+static void expect_hp_log(const char *expected)
+{
+    g_assert_cmpstr(hp_log->str, ==, expected);
+    g_string_truncate(hp_log, 0);
+}
+
+static void test_bus_hotplug_ops(void)
+{
+    DeviceState *hub = qdev_new(TYPE_HUB);
+    DeviceState *a, *b;
+
+    hp_log = g_string_new("");
+    object_property_add_child(object_get_root(), "hub", OBJECT(hub),
+                              &error_abort);
+    qdev_realize_and_unref(hub, NULL, &error_abort);
+
+    /* Before the guest runs, device_add is a cold plug. */
+    a = add_device("plug,id=a,bus=hub.0", &error_abort);
+    expect_hp_log("pre_plug:a plug:a:0 ");
+    runstate_set(RUN_STATE_RUNNING);
+    b = add_device("plug,id=b,bus=hub.0", &error_abort);
+    expect_hp_log("pre_plug:b plug:b:1 ");
+    hp_refuse = true;
+    expect_add_error("plug,id=c,bus=hub.0", "hub says no to c");
+    hp_refuse = false;
+    expect_hp_log("pre_plug:c ");
+    g_assert_null(qdev_find_by_id("c"));
+
+    /* A deferred request leaves the device; a repeat is refused a while. */
+    hp_defer = true;
+    g_assert_true(qdev_unplug_request(b, &error_abort));
+    expect_hp_log("request:b ");
+    g_assert_true(b->realized);
+    g_assert_true(qdev_unplug_pending(b));
+    qemu_clock_set_virtual_manual(true);
+    qemu_clock_advance_virtual(qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL) +
+                               1000 * SCALE_MS);
+    g_assert_false(qdev_unplug_pending(b));
+    qemu_clock_set_virtual_manual(false);
+    /* The handler completes it later, by whatever path. */
+    qdev_unplug(b);
+    expect_hp_log("unplugged:b ");
+    hp_defer = false;
+    g_assert_true(qdev_unplug_request(a, &error_abort));
+    expect_hp_log("request:a unplugged:a ");
+    g_assert_null(qdev_find_by_id("a"));
+
+    /* A reset handler may unplug a device that would be reset after it. */
+    add_device("plug,id=first,bus=hub.0", &error_abort);
+    add_device("plug,id=victim,bus=hub.0", &error_abort);
+    expect_hp_log("pre_plug:first plug:first:1 pre_plug:victim "
+                  "plug:victim:1 ");
+    qdev_reset_all();
+    expect_hp_log("reset:first unplugged:victim ");
+    g_assert_null(qdev_find_by_id("victim"));
+
+    /* When the hub goes, its devices go without per-device notices. */
+    qdev_unrealize(hub);
+    object_unparent(OBJECT(hub));
+    expect_hp_log("");
+    g_assert_null(qdev_find_by_id("first"));
+    runstate_set(RUN_STATE_PRELAUNCH);
+    g_string_free(hp_log, true);
+}
+
+/* Without a hotplug handler, device_del removes at once. */
+static void test_unplug_request_plain(void)
+{
+    DeviceState *dev = add_device("widget,id=plain", &error_abort);
+
+    g_assert_true(qdev_unplug_request(dev, &error_abort));
+    g_assert_null(qdev_find_by_id("plain"));
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
     type_register_static_array(widget_types, ARRAY_SIZE(widget_types));
+    type_register_static_array(hub_types, ARRAY_SIZE(hub_types));
     g_test_add_func("/qdev/defaults", test_defaults);
     g_test_add_func("/qdev/parse-each-type", test_parse_each_type);
     g_test_add_func("/qdev/pci-devfn", test_pci_devfn);
@@ -369,5 +540,7 @@ int main(int argc, char **argv)
     g_test_add_func("/qdev/device-add", test_device_add);
     g_test_add_func("/qdev/json-opts", test_json_opts);
     g_test_add_func("/qdev/help-output", test_help_output);
+    g_test_add_func("/qdev/bus-hotplug-ops", test_bus_hotplug_ops);
+    g_test_add_func("/qdev/unplug-request-plain", test_unplug_request_plain);
     return g_test_run();
 }

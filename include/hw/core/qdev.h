@@ -115,17 +115,49 @@ struct DeviceState {
     Object parent_obj;
     char *id;
     bool realized;
+    bool unrealizing;           /* on its way out, children first */
+    bool hotplugged;            /* created while the guest could run */
+    /*
+     * device_del asked the guest and removal waits for its answer; until
+     * the virtual clock reaches pending_deleted_expires_ms, another
+     * device_del is refused (QEMU's rule).
+     */
+    bool pending_deleted_event;
+    int64_t pending_deleted_expires_ms;
     BusState *parent_bus;
     GSList *child_buses;        /* BusState * */
     qemu_irq *gpio_in;
     int num_gpio_in;
 };
 
+/*
+ * A bus whose devices come and go with the guest's help (a PCIe slot).
+ * Without one, device_del removes a device at once.
+ */
+typedef struct BusHotplugOps {
+    /* Before @dev is realized on @bus: may refuse it. */
+    bool (*pre_plug)(BusState *bus, DeviceState *dev, Error **errp);
+    /* After @dev was realized on @bus (dev->hotplugged: hot or cold). */
+    void (*plug)(BusState *bus, DeviceState *dev);
+    /*
+     * device_del: ask for removal. The handler removes the device (with
+     * qdev_unplug()) now or once the guest agrees.
+     */
+    bool (*unplug_request)(BusState *bus, DeviceState *dev, Error **errp);
+    /*
+     * @dev has left @bus, by whatever path (not called when the bus's own
+     * device is going away).
+     */
+    void (*unplugged)(BusState *bus, DeviceState *dev);
+} BusHotplugOps;
+
 struct BusState {
     Object parent_obj;
     char *name;                 /* "pcie.0" */
     DeviceState *parent;
     GPtrArray *children;        /* DeviceState *, realized children */
+    const BusHotplugOps *hotplug_ops;
+    void *hotplug_opaque;
 };
 
 #define DEVICE(obj) OBJECT_CHECK(DeviceState, (obj), TYPE_DEVICE)
@@ -169,6 +201,10 @@ qemu_irq qdev_get_gpio_in(DeviceState *dev, int n);
 /* Buses */
 BusState *qbus_new(const char *typename, DeviceState *parent,
                    const char *name);
+/* Detach @bus from its parent device and drop it (an undone realize). */
+void qbus_unparent(BusState *bus);
+void qbus_set_hotplug_ops(BusState *bus, const BusHotplugOps *ops,
+                          void *opaque);
 BusState *qbus_find(const char *name);          /* by bus name */
 GPtrArray *qbus_list(void);                     /* BusState *, all buses */
 

@@ -25,6 +25,7 @@
 #define PCI_NUM_PINS 4
 #define PCI_BAR_UNMAPPED (~(pcibus_t)0)
 #define PCI_ANY_ID 0xffffffffu
+#define PCI_IO_SPACE_SIZE 0x10000ULL    /* what I/O BARs and windows reach */
 
 typedef uint64_t pcibus_t;
 typedef struct PCIBus PCIBus;
@@ -86,6 +87,11 @@ struct PCIDevice {
 
     PCIBus *bus;
     int32_t devfn;              /* property "addr"; -1 = first free slot */
+    /*
+     * Off while the slot that holds the device is powered off: config
+     * space reads all-ones, BARs and bus mastering are off.
+     */
+    bool has_power;
     char name[64];
     PCIIORegion io_regions[PCI_NUM_REGIONS];
 
@@ -161,10 +167,19 @@ typedef int (*pci_route_irq_fn)(void *opaque, int irq_num);
 struct PCIBus {
     BusState qbus;
     bool is_express;
+    /* A secondary bus: the bridge above it (NULL on a root bus). */
+    PCIDevice *parent_dev;
+    /* The link below a PCIe downstream port: device 0 only. */
+    bool is_link;
     PCIDevice *devices[256];
     MemoryRegion *address_space_mem;    /* where memory BARs go */
     MemoryRegion *address_space_io;     /* where I/O BARs go */
-    MemoryRegion *dma_root;             /* what bus masters see */
+    /*
+     * What bus masters see: on a secondary bus, the bridge's own
+     * bus-master region, so that its MASTER bit gates what is below.
+     */
+    MemoryRegion *dma_root;
+    /* Root bus only: the interrupt controller's inputs. */
     pci_set_irq_fn set_irq;
     pci_map_irq_fn map_irq;
     pci_route_irq_fn route_irq;
@@ -192,11 +207,32 @@ PCIBus *pci_root_bus_new(DeviceState *parent, const char *name,
 void pci_bus_irqs(PCIBus *bus, pci_set_irq_fn set_irq, pci_map_irq_fn map_irq,
                   void *opaque, int nirq);
 void pci_bus_set_route_irq_fn(PCIBus *bus, pci_route_irq_fn route_irq);
+/*
+ * The secondary bus of @bridge, named @name, whose devices decode into
+ * @mem and @io (the bridge maps windows of them upstream).
+ */
+PCIBus *pci_secondary_bus_new(PCIDevice *bridge, const char *type,
+                              const char *name, MemoryRegion *mem,
+                              MemoryRegion *io, bool is_link);
+bool pci_bus_is_root(const PCIBus *bus);
+/* 0 for a root bus, else the bridge's secondary bus number register. */
+uint8_t pci_bus_num(const PCIBus *bus);
 PCIDevice *pci_bus_get_device(PCIBus *bus, int devfn);
+/*
+ * The function a configuration request for @busnr:@devfn reaches from
+ * root bus @root: type 1 requests go down through bridges whose
+ * secondary..subordinate range holds @busnr, type 0 on the secondary bus
+ * (device 0 only below a PCIe link). NULL if none answers (absent, not
+ * powered, behind a powered-off bridge, or a hotplugged function whose
+ * function 0 is not there yet).
+ */
+PCIDevice *pci_find_device(PCIBus *root, unsigned busnr, unsigned devfn);
 /* First free devfn on @bus (function 0 of a free slot), or -1. */
 int pci_bus_find_free_devfn(PCIBus *bus);
 typedef void PCIBusWalkFunc(PCIBus *bus, PCIDevice *dev, void *opaque);
 void pci_for_each_device(PCIBus *bus, PCIBusWalkFunc *fn, void *opaque);
+/* Reset every device on @bus and below (a secondary bus reset). */
+void pci_bus_reset(PCIBus *bus);
 
 /* Config space: dispatch through the class hooks (host bridges call these). */
 uint32_t pci_config_read(PCIDevice *dev, uint32_t addr, int len);
@@ -244,9 +280,19 @@ int pci_device_route_intx_to_irq(PCIDevice *dev);
 static inline void pci_irq_assert(PCIDevice *dev) { pci_set_irq(dev, 1); }
 static inline void pci_irq_deassert(PCIDevice *dev) { pci_set_irq(dev, 0); }
 uint8_t pci_intx_pin(const PCIDevice *dev);     /* 0 none, 1..4 = INTA..D */
+/*
+ * Where pin *@pin (0 = INTA) of @dev enters the root bus: the device on
+ * the root bus (@dev, or the bridge above it), *@pin swizzled at each
+ * bridge on the way. The root bus's map_irq applies to that pair.
+ */
+PCIDevice *pci_intx_root(PCIDevice *dev, int *pin);
 
-/* Bus-master DMA: goes nowhere unless COMMAND.MASTER is set. */
+/*
+ * Bus-master DMA: goes nowhere unless COMMAND.MASTER is set on the device
+ * and on every bridge above it.
+ */
 AddressSpace *pci_get_address_space(PCIDevice *dev);
+bool pci_bus_master_enabled(const PCIDevice *dev);
 MemTxResult pci_dma_read(PCIDevice *dev, hwaddr addr, void *buf, hwaddr len);
 MemTxResult pci_dma_write(PCIDevice *dev, hwaddr addr, const void *buf,
                           hwaddr len);
@@ -269,5 +315,10 @@ PCIDevice *pci_create_simple(PCIBus *bus, int devfn, const char *name);
 
 /* Reset the standard header state (COMMAND, STATUS, BARs) and capabilities. */
 void pci_device_reset(PCIDevice *dev);
+
+/* Slot power (see has_power); a bridge also opens or closes its windows. */
+void pci_set_power(PCIDevice *dev, bool on);
+/* Type 1 header (a PCI-to-PCI bridge, see pci_bridge.h)? */
+bool pci_is_bridge(const PCIDevice *dev);
 
 #endif
