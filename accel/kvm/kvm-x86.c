@@ -31,6 +31,7 @@
 #define CPUID_VENDOR_AMD_EBX 0x68747541     /* "Auth" */
 #define CPUID_VENDOR_HYGON_EBX 0x6f677948   /* "Hygo" */
 
+#define MSR_IA32_TSC 0x10
 #define MSR_MTRR_DEF_TYPE 0x2ff
 #define MTRR_DEF_TYPE_ENABLE (1u << 11)
 #define MTRR_TYPE_WRBACK 6
@@ -355,7 +356,9 @@ static struct kvm_msrs *msrs_read_all(KVMCPU *kc)
     return out;
 }
 
-static void msrs_write_all(KVMCPU *kc, const struct kvm_msrs *msrs)
+/* Write @msrs; with @accepted, keep there those KVM took. */
+static void msrs_write_all(KVMCPU *kc, const struct kvm_msrs *msrs,
+                           struct kvm_msrs *accepted)
 {
     unsigned pos = 0;
 
@@ -368,6 +371,11 @@ static void msrs_write_all(KVMCPU *kc, const struct kvm_msrs *msrs)
         ret = kvm_vcpu_ioctl(kc, KVM_SET_MSRS, m);
         if (ret < 0) {
             return;
+        }
+        if (accepted) {
+            memcpy(&accepted->entries[accepted->nmsrs], m->entries,
+                   ret * sizeof(m->entries[0]));
+            accepted->nmsrs += ret;
         }
         if ((unsigned)ret < m->nmsrs) {
             trace_kvm_msr_refused(m->entries[ret].index);
@@ -385,6 +393,27 @@ static void msr_set(KVMCPU *kc, uint32_t index, uint64_t value)
     if (kvm_vcpu_ioctl(kc, KVM_SET_MSRS, m) != 1) {
         trace_kvm_msr_refused(index);
     }
+}
+
+/*
+ * The MSRs a reset writes back: what KVM reads and lets us write (a reset
+ * must not try the others again), but for the TSC, which every reset sets
+ * to 0 on all vCPUs at once so that KVM keeps them in step.
+ */
+static struct kvm_msrs *msrs_reset_values(KVMCPU *kc)
+{
+    g_autofree struct kvm_msrs *read = msrs_read_all(kc);
+    struct kvm_msrs *keep = msrs_new(read->nmsrs);
+
+    for (unsigned i = 0; i < read->nmsrs; i++) {
+        if (read->entries[i].index == MSR_IA32_TSC) {
+            read->entries[i] = read->entries[--read->nmsrs];
+            break;
+        }
+    }
+    keep->nmsrs = 0;
+    msrs_write_all(kc, read, keep);
+    return keep;
 }
 
 /* The power-on state */
@@ -406,7 +435,7 @@ static bool save_power_on_state(CPUState *cpu, Error **errp)
     }
     x->has_xcrs = kvm_check_extension(KVM_CAP_XCRS) &&
                   kvm_vcpu_ioctl(kc, KVM_GET_XCRS, &x->xcrs) >= 0;
-    x->msrs = msrs_read_all(kc);
+    x->msrs = msrs_reset_values(kc);
     return true;
 }
 
@@ -492,7 +521,8 @@ void kvm_arch_vcpu_reset(CPUState *cpu)
     int ret = 0;
 
     /* kvmclock, async PF and steal time go back off with these. */
-    msrs_write_all(kc, x->msrs);
+    msrs_write_all(kc, x->msrs, NULL);
+    msr_set(kc, MSR_IA32_TSC, 0);
     msr_set(kc, MSR_MTRR_DEF_TYPE, MTRR_DEF_TYPE_ENABLE | MTRR_TYPE_WRBACK);
     if (cpu->index == 0 && entry) {
         boot_entry_state(entry, &regs, &sregs);
