@@ -109,6 +109,13 @@ bool accel_create_vcpus(const CpuTopology *smp, const uint32_t *apic_ids,
     return kvm_start_vcpus(smp, apic_ids, errp);
 }
 
+void accel_coalesce_pio(uint16_t port, unsigned size)
+{
+    if (kvm_irqchip_in_kernel()) {
+        kvm_coalesce_pio(port, size);
+    }
+}
+
 void accel_reset(void)
 {
     if (kvm_irqchip_in_kernel()) {

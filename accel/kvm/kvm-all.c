@@ -4,6 +4,8 @@
  */
 #include "qemu/osdep.h"
 #include "qemu/main-loop.h"
+#include "qemu/timer.h"
+#include "system/memory.h"
 #include "system/kvm.h"
 #include "hw/pci/msi-route.h"
 #include "kvm-int.h"
@@ -241,6 +243,7 @@ void kvm_accel_cleanup(void)
     }
     kvm_memory_cleanup();
     irq_route_register_ops(NULL);
+    timer_free(kvm_state->coalesced_timer);
     kvm_state_free(kvm_state);
     kvm_state = NULL;
 }
@@ -256,6 +259,77 @@ void kvm_reset_vm(void)
 {
     kvm_arch_reset_irqchip();
     cpus_reset_all();
+}
+
+/* Coalesced port writes */
+
+void kvm_flush_coalesced(void)
+{
+    struct kvm_coalesced_mmio_ring *ring = kvm_state->coalesced_ring;
+
+    if (!ring) {
+        return;
+    }
+    while (ring->first != ring->last) {
+        struct kvm_coalesced_mmio *e = &ring->coalesced_mmio[ring->first];
+        unsigned len = MIN(e->len, sizeof(e->data));
+
+        if (e->pio && (len == 1 || len == 2 || len == 4)) {
+            address_space_write_sized(&address_space_io, e->phys_addr, len,
+                                      ldn_le_p(e->data, len));
+        } else if (!e->pio) {
+            address_space_write(&address_space_memory, e->phys_addr, e->data,
+                                len);
+        }
+        __atomic_store_n(&ring->first, (ring->first + 1) % kvm_state->coalesced_max,
+                         __ATOMIC_RELEASE);
+    }
+}
+
+/*
+ * A vCPU that writes a queued register and then never leaves the guest
+ * again (a reset write followed by a halt) still has its write seen.
+ */
+static void kvm_coalesced_tick(void *opaque)
+{
+    kvm_flush_coalesced();
+    timer_mod(kvm_state->coalesced_timer,
+              qemu_clock_get_ms(QEMU_CLOCK_REALTIME) + 50);
+}
+
+void kvm_coalesce_pio(uint16_t port, unsigned size)
+{
+    struct kvm_coalesced_mmio_zone zone = {
+        .addr = port, .size = size, .pio = 1,
+    };
+    int ret;
+
+    if (!kvm_check_extension(KVM_CAP_COALESCED_PIO)) {
+        return;
+    }
+    ret = kvm_vm_ioctl(KVM_REGISTER_COALESCED_MMIO, &zone);
+    trace_kvm_coalesce_pio(port, size, ret);
+    if (ret >= 0 && !kvm_state->coalesced_pio) {
+        kvm_state->coalesced_pio = true;
+        kvm_state->coalesced_timer = timer_new_ms(QEMU_CLOCK_REALTIME,
+                                                  kvm_coalesced_tick, NULL);
+        kvm_coalesced_tick(NULL);
+    }
+}
+
+/* The ring sits in every vCPU's map, a page or more past struct kvm_run. */
+void kvm_coalesced_ring_init(void *vcpu_map)
+{
+    int page = kvm_check_extension(KVM_CAP_COALESCED_MMIO);
+    size_t psize = getpagesize();
+
+    if (kvm_state->coalesced_ring || page <= 0 ||
+        (size_t)(page + 1) * psize > (size_t)kvm_state->vcpu_mmap_size) {
+        return;
+    }
+    kvm_state->coalesced_ring = (void *)((uint8_t *)vcpu_map + page * psize);
+    kvm_state->coalesced_max = (psize - sizeof(struct kvm_coalesced_mmio_ring))
+                               / sizeof(struct kvm_coalesced_mmio);
 }
 
 bool kvm_irqchip_in_kernel(void)

@@ -151,6 +151,7 @@ static void kvm_cpu_exec(CPUState *cpu)
     err = errno;
     run->immediate_exit = 0;
     bql_lock();
+    kvm_flush_coalesced();
     g_atomic_int_set(&cpu->exit_request, 0);
     kc->io_pending = false;
     if (ret < 0) {
@@ -270,6 +271,7 @@ bool kvm_vcpus_create(const CpuTopology *smp, const uint32_t *apic_ids,
         if (!kc) {
             return false;
         }
+        kvm_coalesced_ring_init(kc->run);
         cpu = cpu_create(i, apic_ids[i], kc);
         if (!kvm_arch_vcpu_init(cpu, smp, errp)) {
             return false;

@@ -36,6 +36,11 @@ typedef struct KVMState {
     unsigned nr_routes_max;
     bool *used_gsi;             /* [gsi_count] */
     unsigned gsi_count;
+
+    bool coalesced_pio;         /* a zone is registered */
+    struct kvm_coalesced_mmio_ring *coalesced_ring;     /* in vCPU 0's map */
+    unsigned coalesced_max;     /* entries of the ring */
+    struct QEMUTimer *coalesced_timer;
 } KVMState;
 
 /* The vCPU state that is the accelerator's (CPUState->accel). */
@@ -61,6 +66,11 @@ bool kvm_add_route(const struct kvm_irq_routing_entry *e, Error **errp);
 /* kvm-mem.c */
 void kvm_memory_init(void);
 void kvm_memory_cleanup(void);
+
+/* Replay the queued writes (BQL held). */
+void kvm_flush_coalesced(void);
+/* Find the coalesced ring in a vCPU's map (the first call does). */
+void kvm_coalesced_ring_init(void *vcpu_map);
 
 /* kvm-cpus.c */
 bool kvm_vcpus_create(const CpuTopology *smp, const uint32_t *apic_ids,

@@ -293,18 +293,22 @@ static bool place_kernel(X86BootHeader *hdr, const char *name, Error **errp)
     return true;
 }
 
-bool x86_boot_parse_header(const void *buf, size_t len, const char *name,
-                           X86BootHeader *hdr, Error **errp)
+/*
+ * @buf holds the first @buf_len bytes of a file of @file_len bytes: the
+ * header must be in @buf, the sizes are checked against the file.
+ */
+static bool parse_header(const uint8_t *p, size_t buf_len, uint64_t file_len,
+                         const char *name, X86BootHeader *hdr, Error **errp)
 {
-    const uint8_t *p = buf;
+    size_t len = MIN(file_len, SIZE_MAX);
     size_t end;
 
     memset(hdr, 0, sizeof(*hdr));
-    if (!check_signatures(p, len, name, errp)) {
+    if (!check_signatures(p, buf_len, name, errp)) {
         return false;
     }
     hdr->protocol = lduw_le_p(p + HDR_FIELD_OFFSET(version));
-    if (!header_end(p, len, name, hdr->protocol, &end, errp)) {
+    if (!header_end(p, buf_len, name, hdr->protocol, &end, errp)) {
         return false;
     }
     memcpy(&hdr->raw, p + SETUP_HEADER_OFFSET,
@@ -320,6 +324,12 @@ bool x86_boot_parse_header(const void *buf, size_t len, const char *name,
                           hdr->kernel_alignment, hdr->relocatable,
                           hdr->kernel_64);
     return true;
+}
+
+bool x86_boot_parse_header(const void *buf, size_t len, const char *name,
+                           X86BootHeader *hdr, Error **errp)
+{
+    return parse_header(buf, len, len, name, hdr, errp);
 }
 
 /* The command line, as far as a boot loader reads it */
@@ -459,22 +469,32 @@ uint64_t x86_boot_gdt_descriptor(const X86BootSegment *seg)
 /* Nothing larger fits in guest RAM below 4 GiB. */
 #define BOOT_FILE_MAX (4ULL << 30)
 
+/*
+ * The files stay open: a reboot reads the same files, even if they were
+ * replaced (renamed over) meanwhile; they are read straight into guest RAM
+ * each time, so their bytes are never held in qvfio's own memory.
+ */
 struct X86BootImage {
     char *kernel_path;
     char *initrd_path;
     char *cmdline;
-    GBytes *kernel;
-    GBytes *initrd;             /* NULL without -initrd */
+    int kernel_fd;
+    int initrd_fd;              /* -1 without -initrd */
+    uint64_t kernel_file_size;
+    uint64_t initrd_size;
     X86BootHeader hdr;
 };
 
-static bool read_all(int fd, uint8_t *buf, size_t size, const char *what,
-                     const char *path, Error **errp)
+/* The header lies in the first sectors: this much is read to parse it. */
+#define HEADER_READ_SIZE 4096
+
+static bool pread_all(int fd, void *buf, size_t size, uint64_t offset,
+                      const char *what, const char *path, Error **errp)
 {
     size_t got = 0;
 
     while (got < size) {
-        ssize_t n = read(fd, buf + got, size - got);
+        ssize_t n = pread(fd, (uint8_t *)buf + got, size - got, offset + got);
 
         if (n < 0 && errno == EINTR) {
             continue;
@@ -493,18 +513,16 @@ static bool read_all(int fd, uint8_t *buf, size_t size, const char *what,
     return true;
 }
 
-/* A regular file, whole, into memory. */
-static GBytes *read_boot_file(const char *what, const char *path,
-                              Error **errp)
+/* A regular file of a size that fits below 4 GiB: its fd and size. */
+static int open_boot_file(const char *what, const char *path, uint64_t *size,
+                          Error **errp)
 {
-    g_autofree uint8_t *buf = NULL;
     struct stat st;
     int fd = open(path, O_RDONLY | O_CLOEXEC);
-    GBytes *bytes = NULL;
 
     if (fd < 0) {
         error_setg_errno(errp, errno, "could not open %s '%s'", what, path);
-        return NULL;
+        return -1;
     }
     if (fstat(fd, &st) < 0) {
         error_setg_errno(errp, errno, "could not read %s '%s'", what, path);
@@ -514,15 +532,13 @@ static GBytes *read_boot_file(const char *what, const char *path,
         error_setg(errp, "%s '%s' is too big (%" PRIu64 " MiB): it must fit "
                    "in guest RAM below 4 GiB", what, path,
                    (uint64_t)st.st_size / MiB);
-    } else if (!(buf = g_try_malloc(st.st_size ? st.st_size : 1))) {
-        error_setg(errp, "not enough host memory to read %s '%s' (%" PRIu64
-                   " MiB)", what, path, (uint64_t)st.st_size / MiB);
-    } else if (read_all(fd, buf, st.st_size, what, path, errp)) {
+    } else {
         trace_x86_boot_file_read(what, path, st.st_size);
-        bytes = g_bytes_new_take(g_steal_pointer(&buf), st.st_size);
+        *size = st.st_size;
+        return fd;
     }
     close(fd);
-    return bytes;
+    return -1;
 }
 
 void x86_boot_image_free(X86BootImage *img)
@@ -533,11 +549,11 @@ void x86_boot_image_free(X86BootImage *img)
     g_free(img->kernel_path);
     g_free(img->initrd_path);
     g_free(img->cmdline);
-    if (img->kernel) {
-        g_bytes_unref(img->kernel);
+    if (img->kernel_fd >= 0) {
+        close(img->kernel_fd);
     }
-    if (img->initrd) {
-        g_bytes_unref(img->initrd);
+    if (img->initrd_fd >= 0) {
+        close(img->initrd_fd);
     }
     g_free(img);
 }
@@ -561,14 +577,24 @@ static bool check_cmdline(const X86BootImage *img, Error **errp)
     return true;
 }
 
+static bool read_kernel_header(X86BootImage *img, Error **errp)
+{
+    uint8_t head[HEADER_READ_SIZE];
+    size_t n = MIN(img->kernel_file_size, sizeof(head));
+
+    return pread_all(img->kernel_fd, head, n, 0, "kernel", img->kernel_path,
+                     errp) &&
+           parse_header(head, n, img->kernel_file_size, img->kernel_path,
+                        &img->hdr, errp);
+}
+
 X86BootImage *x86_boot_image_new(const char *kernel_path,
                                  const char *initrd_path,
                                  const char *cmdline, Error **errp)
 {
     g_autoptr(X86BootImage) img = g_new0(X86BootImage, 1);
-    gsize len;
-    const void *data;
 
+    img->kernel_fd = img->initrd_fd = -1;
     if (!kernel_path) {
         error_setg(errp, "no kernel to boot: give one with -kernel");
         return NULL;
@@ -576,21 +602,19 @@ X86BootImage *x86_boot_image_new(const char *kernel_path,
     img->kernel_path = g_strdup(kernel_path);
     img->initrd_path = g_strdup(initrd_path);
     img->cmdline = g_strdup(cmdline ? cmdline : "");
-    img->kernel = read_boot_file("kernel", kernel_path, errp);
-    if (!img->kernel) {
-        return NULL;
-    }
-    data = g_bytes_get_data(img->kernel, &len);
-    if (!x86_boot_parse_header(data, len, kernel_path, &img->hdr, errp) ||
+    img->kernel_fd = open_boot_file("kernel", kernel_path,
+                                    &img->kernel_file_size, errp);
+    if (img->kernel_fd < 0 || !read_kernel_header(img, errp) ||
         !check_cmdline(img, errp)) {
         return NULL;
     }
     if (initrd_path) {
-        img->initrd = read_boot_file("initrd", initrd_path, errp);
-        if (!img->initrd) {
+        img->initrd_fd = open_boot_file("initrd", initrd_path,
+                                        &img->initrd_size, errp);
+        if (img->initrd_fd < 0) {
             return NULL;
         }
-        if (!g_bytes_get_size(img->initrd)) {
+        if (!img->initrd_size) {
             error_setg(errp, "initrd '%s' is empty", initrd_path);
             return NULL;
         }
@@ -631,10 +655,10 @@ static bool place_initrd(const X86BootImage *img, uint64_t ram_end,
     const char *why = "the end of guest RAM below 4 GiB";
     uint64_t size;
 
-    if (!img->initrd) {
+    if (img->initrd_fd < 0) {
         return true;
     }
-    size = g_bytes_get_size(img->initrd);
+    size = img->initrd_size;
     if ((uint64_t)hdr->initrd_addr_max + 1 < limit) {
         limit = (uint64_t)hdr->initrd_addr_max + 1;
         why = "the kernel's initrd_addr_max";
@@ -729,6 +753,51 @@ static bool check_range(const X86E820Table *t, const BootRange *r,
     return true;
 }
 
+/* Read @r->size bytes of @fd at @offset into guest RAM (checked) at @r. */
+static bool read_guest(const BootRange *r, int fd, uint64_t offset,
+                       const char *path, Error **errp)
+{
+    uint64_t done = 0;
+
+    while (done < r->size) {
+        MemoryRegionSection s = address_space_find_section(
+                                    &address_space_memory, r->addr + done);
+        uint8_t *host = (uint8_t *)memory_region_get_ram_ptr(s.mr) +
+                        s.offset_within_region;
+        uint64_t n = MIN(s.size, r->size - done);
+
+        if (!pread_all(fd, host, n, offset + done, r->what, path, errp)) {
+            return false;
+        }
+        done += n;
+    }
+    trace_x86_boot_write(r->what, r->addr, r->size);
+    return true;
+}
+
+/* The files must still be what was checked at start: same sizes. */
+static bool check_files_unchanged(const X86BootImage *img, Error **errp)
+{
+    struct stat st;
+
+    if (fstat(img->kernel_fd, &st) < 0 ||
+        (uint64_t)st.st_size != img->kernel_file_size) {
+        error_setg(errp, "kernel '%s' was changed in place since qvfio "
+                   "started; restart qvfio to boot the new one",
+                   img->kernel_path);
+        return false;
+    }
+    if (img->initrd_fd >= 0 &&
+        (fstat(img->initrd_fd, &st) < 0 ||
+         (uint64_t)st.st_size != img->initrd_size)) {
+        error_setg(errp, "initrd '%s' was changed in place since qvfio "
+                   "started; restart qvfio to boot the new one",
+                   img->initrd_path);
+        return false;
+    }
+    return true;
+}
+
 static bool write_guest(const BootRange *r, const void *buf, Error **errp)
 {
     MemTxResult res = address_space_write(&address_space_memory, r->addr, buf,
@@ -806,15 +875,12 @@ bool x86_boot_image_load(const X86BootImage *img, const X86BootConfig *cfg,
     BootRange span = {
         "kernel", hdr->span_start, hdr->span_end - hdr->span_start
     };
+    BootRange kernel = { "kernel", hdr->load_addr, hdr->kernel_size };
+    BootRange initrd = { "initrd" };
     struct {
         BootRange r;
         const void *data;
     } writes[] = {
-        { { "kernel", hdr->load_addr, hdr->kernel_size },
-          (const uint8_t *)g_bytes_get_data(img->kernel, NULL) +
-          hdr->setup_size },
-        { { "initrd" }, img->initrd ? g_bytes_get_data(img->initrd, NULL)
-                                    : NULL },
         { { "kernel command line" }, img->cmdline },
         { { "GDT", X86_BOOT_GDT_ADDR, sizeof(gdt) }, gdt },
         { { "zero page", X86_BOOT_ZERO_PAGE_ADDR, sizeof(*bp) }, bp },
@@ -823,12 +889,15 @@ bool x86_boot_image_load(const X86BootImage *img, const X86BootConfig *cfg,
     if (!place_all(img, cfg, &layout, errp)) {
         return false;
     }
-    writes[1].r.addr = layout.initrd_addr;
-    writes[1].r.size = layout.initrd_size;
-    writes[2].r.addr = layout.cmdline_addr;
-    writes[2].r.size = layout.cmdline_size;
+    initrd.addr = layout.initrd_addr;
+    initrd.size = layout.initrd_size;
+    writes[0].r.addr = layout.cmdline_addr;
+    writes[0].r.size = layout.cmdline_size;
     /* Check everything first: a load that fails writes nothing. */
-    if (!check_range(cfg->e820, &span, errp)) {
+    if (!check_files_unchanged(img, errp) ||
+        !check_range(cfg->e820, &span, errp) ||
+        !check_range(cfg->e820, &kernel, errp) ||
+        (initrd.size && !check_range(cfg->e820, &initrd, errp))) {
         return false;
     }
     for (size_t i = 0; i < ARRAY_SIZE(writes); i++) {
@@ -837,6 +906,12 @@ bool x86_boot_image_load(const X86BootImage *img, const X86BootConfig *cfg,
         }
     }
     build_zero_page(img, cfg, &layout, bp);
+    if (!read_guest(&kernel, img->kernel_fd, hdr->setup_size,
+                    img->kernel_path, errp) ||
+        (initrd.size && !read_guest(&initrd, img->initrd_fd, 0,
+                                    img->initrd_path, errp))) {
+        return false;
+    }
     for (size_t i = 0; i < ARRAY_SIZE(writes); i++) {
         if (writes[i].r.size &&
             !write_guest(&writes[i].r, writes[i].data, errp)) {

@@ -4,6 +4,7 @@
  * bridges (pci_find_device).
  */
 #include "qemu/osdep.h"
+#include "system/accel.h"
 #include "hw/pci/pci_host.h"
 
 #define PCI_CF8_ENABLE (1u << 31)
@@ -174,6 +175,11 @@ void pci_host_config_init(PCIHostConfig *s, Object *owner, PCIBus *bus,
         memory_region_init_io(&s->conf_mem, owner, &pci_host_conf_ops, s,
                               "pci-conf-idx", 4);
         memory_region_add_subregion(io, 0xcf8, &s->conf_mem);
+        /*
+         * Writing the address register has no effect until the data
+         * port is reached: let the accelerator batch those writes.
+         */
+        accel_coalesce_pio(0xcf8, 4);
         memory_region_init_io(&s->data_mem, owner, &pci_host_data_ops, s,
                               "pci-conf-data", 4);
         memory_region_add_subregion(io, 0xcfc, &s->data_mem);

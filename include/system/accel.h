@@ -28,6 +28,12 @@ bool kvm_available(void);               /* /dev/kvm can be opened */
 typedef struct CpuTopology CpuTopology;
 bool accel_create_vcpus(const CpuTopology *smp, const uint32_t *apic_ids,
                         Error **errp);
+/*
+ * Port writes to [@port, +@size) may be queued and replayed, in order,
+ * before the next access that leaves the guest (no effect without KVM).
+ * For registers whose writes have no immediate effect.
+ */
+void accel_coalesce_pio(uint16_t port, unsigned size);
 /* Interrupt controllers and vCPUs back at power-on (vCPUs paused). */
 void accel_reset(void);
 void accel_cleanup(void);

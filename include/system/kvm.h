@@ -37,6 +37,9 @@ bool kvm_irqchip_commit_routes(Error **errp);
 bool kvm_irqchip_add_irqfd(int fd, int resample_fd, int virq, Error **errp);
 void kvm_irqchip_remove_irqfd(int fd, int virq);
 
+/* Queue port writes to [@port, +@size) in the coalesced ring. */
+void kvm_coalesce_pio(uint16_t port, unsigned size);
+
 /* For accel/accel.c: the VM (with irqchip and vCPUs if @with_cpus). */
 bool kvm_accel_init(bool with_cpus, Error **errp);
 bool kvm_accel_active(void);

@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include "system/memory.h"
 #include "hw/i386/x86-boot.h"
+#include "fake-bzimage.h"
 
 #define MiB ((uint64_t)1 << 20)
 #define RAM_SIZE (128 * MiB)
@@ -17,7 +18,7 @@
 #define HDR_END (offsetof(struct boot_params, hdr) + \
                  sizeof(struct setup_header))
 #define PATTERN 0xa5            /* what guest RAM holds before a load */
-#define FILE_JUNK 0xcc          /* setup bytes outside the header */
+#define FILE_JUNK FAKE_BZIMAGE_FILE_JUNK
 #define PAYLOAD_SIZE (64 * 1024)
 #define RSDP_ADDR 0xf0000
 
@@ -26,54 +27,8 @@ static char *tmpdir;
 
 /* Synthetic kernels */
 
-/* Payload byte @i of kernel flavour @seed. */
-static uint8_t payload_byte(size_t i, unsigned seed)
-{
-    return (i * 7 + seed + (i >> 8)) & 0xff;
-}
-
-/*
- * A bzImage as Debian 12's looks (protocol 2.15, relocatable, 64-bit,
- * pref_address 16 MiB, 2 MiB alignment), with a small payload and a
- * modest init_size so that it fits a small guest.
- */
-static GByteArray *fake_kernel(unsigned setup_sects, size_t payload,
-                               unsigned seed)
-{
-    size_t setup = (setup_sects + 1) * 512;
-    GByteArray *k = g_byte_array_sized_new(setup + payload);
-    uint8_t *d;
-
-    g_byte_array_set_size(k, setup + payload);
-    d = k->data;
-    memset(d, FILE_JUNK, setup);
-    memset(d + HDR(setup_sects), 0, HDR_END - HDR(setup_sects));
-    d[HDR(setup_sects)] = setup_sects;
-    stw_le_p(d + HDR(vid_mode), 0xffff);
-    stw_le_p(d + HDR(boot_flag), 0xaa55);
-    d[HDR(jump)] = 0xeb;
-    d[HDR(jump) + 1] = HDR_END - HDR(header);
-    stl_le_p(d + HDR(header), 0x53726448);
-    stw_le_p(d + HDR(version), 0x020f);
-    d[HDR(loadflags)] = LOADED_HIGH;
-    stl_le_p(d + HDR(code32_start), 0x100000);
-    stl_le_p(d + HDR(initrd_addr_max), 0x7fffffff);
-    stl_le_p(d + HDR(kernel_alignment), 0x200000);
-    d[HDR(relocatable_kernel)] = 1;
-    d[HDR(min_alignment)] = 21;
-    stw_le_p(d + HDR(xloadflags), XLF_KERNEL_64 | XLF_CAN_BE_LOADED_ABOVE_4G);
-    stl_le_p(d + HDR(cmdline_size), 2047);
-    stq_le_p(d + HDR(pref_address), 16 * MiB);
-    stl_le_p(d + HDR(init_size), 4 * MiB);
-    stl_le_p(d + HDR(syssize), payload / 16);
-    /* loader-written fields a careless loader would pass on */
-    stl_le_p(d + HDR(hardware_subarch), 2);
-    stq_le_p(d + HDR(setup_data), 0x123456);
-    for (size_t i = 0; i < payload; i++) {
-        d[setup + i] = payload_byte(i, seed);
-    }
-    return k;
-}
+#define payload_byte fake_bzimage_payload_byte
+#define fake_kernel fake_bzimage
 
 static GByteArray *default_kernel(void)
 {
@@ -929,6 +884,33 @@ static void assert_ram_untouched(void)
     }
 }
 
+/* A file rewritten in place to another size is refused, RAM untouched. */
+static void test_load_changed_in_place(void)
+{
+    g_autofree char *kpath = NULL;
+    g_autoptr(GByteArray) k = default_kernel();
+    g_autoptr(X86BootImage) img = NULL;
+    X86BootEntry e;
+    X86E820Table t;
+    X86BootConfig cfg = { .e820 = &t };
+    Error *err = NULL;
+    int fd;
+
+    kpath = write_kernel("inplace-vmlinuz", k);
+    img = x86_boot_image_new(kpath, NULL, "", &error_abort);
+    q35_like_e820(&t, 64 * MiB, 0);
+    fd = open(kpath, O_WRONLY | O_TRUNC);
+    g_assert_cmpint(fd, >=, 0);
+    g_assert_cmpint(write(fd, k->data, 4096), ==, 4096);
+    close(fd);
+    ram_fill();
+    g_assert_false(x86_boot_image_load(img, &cfg, &e, &err));
+    g_assert_nonnull(strstr(error_get_pretty(err), "changed in place"));
+    g_assert_nonnull(strstr(error_get_pretty(err), kpath));
+    error_free(err);
+    assert_ram_untouched();
+}
+
 static void assert_load_fails(const LoadCase *lc, const char *message)
 {
     X86BootEntry e;
@@ -1244,6 +1226,8 @@ int main(int argc, char **argv)
     g_test_add_func("/x86-boot/load/kernel-only", test_load_kernel_only);
     g_test_add_func("/x86-boot/load/protocol-2.06", test_load_protocol_206);
     g_test_add_func("/x86-boot/load/initrd-limits", test_load_initrd_limits);
+    g_test_add_func("/x86-boot/load/changed-in-place",
+                    test_load_changed_in_place);
     g_test_add_func("/x86-boot/load/reboot-same-bytes",
                     test_load_reboot_same_bytes);
     g_test_add_func("/x86-boot/load/kernel-too-big", test_load_kernel_too_big);

@@ -1,9 +1,10 @@
 /*
  * Direct Linux boot on x86, without firmware (the kernel's
  * Documentation/arch/x86/boot.rst, "32-bit Boot Protocol"): a bzImage's
- * setup header is parsed and checked, the kernel, initrd and command line
- * are read once, and at every machine reset they are written into guest
- * RAM with the boot_params "zero page" (<asm/bootparam.h>) and a GDT. The
+ * setup header is parsed and checked, the kernel and initrd are opened
+ * once, and at every machine reset they are read straight into guest RAM,
+ * with the command line, the boot_params "zero page" (<asm/bootparam.h>)
+ * and a GDT. The
  * vCPU then starts at the protected-mode kernel in 32-bit protected mode.
  *
  * Where things go (guest-physical):
@@ -173,8 +174,11 @@ typedef struct X86BootConfig {
 } X86BootConfig;
 
 /*
- * A kernel, an optional initrd and a command line, read and checked
- * once: every load writes the same bytes, even if the files change.
+ * A kernel, an optional initrd and a command line, opened and checked
+ * once. The files stay open, so every load reads the same files even if
+ * they were replaced (renamed over) meanwhile; a file changed in place
+ * to another size is refused at the next load. Their bytes go straight
+ * into guest RAM and are never kept in qvfio's own memory.
  */
 typedef struct X86BootImage X86BootImage;
 
