@@ -142,13 +142,15 @@ static void test_no_reboot(void)
 /* Bad input gets one clear line and status 1. */
 static void test_errors(void)
 {
-    static const struct {
+    g_autofree char *qemu64 = g_strdup_printf("-accel kvm -m 256 -cpu qemu64 "
+                                              "-kernel %s",
+                                              g_getenv("QVFIO_INNER_KERNEL"));
+    const struct {
         const char *args;
         const char *message;
     } cases[] = {
         { "-accel kvm -m 256", "-kernel" },
-        { "-accel kvm -m 256 -cpu qemu64 -kernel /inner/vmlinuz",
-          "use -cpu host or -cpu max" },
+        { qemu64, "use -cpu host or -cpu max" },
         { "-accel kvm -m 256 -kernel /nonexistent", "/nonexistent" },
         { "-accel kvm -m 256 -kernel /etc/passwd", "/etc/passwd" },
     };
@@ -161,8 +163,9 @@ static void test_errors(void)
         g_auto(GStrv) lines = NULL;
         int status;
 
-        g_assert_true(qtest_run_binary(qtest_product_binary(), cases[i].args,
-                                       NULL, &out, &err, &status));
+        g_assert_true(qtest_run_binary_timeout(qtest_product_binary(),
+                                               cases[i].args, NULL, &out,
+                                               &err, &status, 60000));
         g_test_message("%s -> %s", cases[i].args, err);
         g_assert_true(WIFEXITED(status));
         g_assert_cmpint(WEXITSTATUS(status), ==, 1);
