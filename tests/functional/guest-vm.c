@@ -35,6 +35,39 @@ const char *guest_vm_unavailable(void)
     return NULL;
 }
 
+static unsigned sysfs_hex(const char *dir, const char *name)
+{
+    g_autofree char *path = g_build_filename(dir, name, NULL);
+    g_autofree char *text = NULL;
+
+    return g_file_get_contents(path, &text, NULL, NULL)
+           ? strtoul(text, NULL, 16) : 0;
+}
+
+char *guest_vm_host_pci(unsigned vendor, unsigned device)
+{
+    const char *base = "/sys/bus/pci/devices";
+    GDir *dir = g_dir_open(base, 0, NULL);
+    const char *name;
+    char *found = NULL;
+
+    while (dir && !found && (name = g_dir_read_name(dir))) {
+        g_autofree char *path = g_build_filename(base, name, NULL);
+        g_autofree char *link = g_build_filename(path, "driver", NULL);
+        g_autofree char *driver = g_file_read_link(link, NULL);
+
+        if (sysfs_hex(path, "vendor") == vendor &&
+            sysfs_hex(path, "device") == device &&
+            driver && g_str_has_suffix(driver, "/vfio-pci")) {
+            found = g_strdup(name);
+        }
+    }
+    if (dir) {
+        g_dir_close(dir);
+    }
+    return found;
+}
+
 GuestVM *guest_vm_start(const char *args, const char *append)
 {
     GuestVM *vm = g_new0(GuestVM, 1);

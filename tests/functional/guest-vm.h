@@ -15,6 +15,11 @@ typedef struct GuestVM GuestVM;
 
 /* Why KVM guests cannot run here (NULL if they can). */
 const char *guest_vm_unavailable(void);
+/*
+ * The address ("0000:00:05.0") of this machine's PCI function
+ * @vendor:@device bound to vfio-pci, or NULL (g_free it).
+ */
+char *guest_vm_host_pci(unsigned vendor, unsigned device);
 
 /*
  * Start qvfio with @args (shell words) after the standard ones:

@@ -175,6 +175,293 @@ static void test_errors(void)
     }
 }
 
+/* Assigned devices: the outer guest's nvme (backed by a disk image), edu, e1000e */
+
+#define NVME_VENDOR 0x1b36
+#define NVME_DEVICE 0x0010
+#define EDU_VENDOR 0x1234
+#define EDU_DEVICE 0x11e8
+#define E1000E_VENDOR 0x8086
+#define E1000E_DEVICE 0x10d3
+#define NVME_GUEST_BDF "0000:00:03.0"
+#define NVME_VS 0x08            /* the NVMe version register in BAR0 */
+
+static char *host_pci_or_skip(unsigned vendor, unsigned device,
+                              const char *what)
+{
+    char *addr = guest_vm_host_pci(vendor, device);
+
+    if (!addr) {
+        g_autofree char *why = g_strdup_printf("no %s bound to vfio-pci here",
+                                               what);
+        g_test_skip(why);
+    }
+    return addr;
+}
+
+/* One line of /proc/interrupts as the inner guest reported it. */
+typedef struct IrqLine {
+    char *name;                 /* nvme0q1 */
+    uint64_t count[4];          /* per CPU */
+} IrqLine;
+
+static GArray *irq_lines(GuestVM *vm, const char *word, unsigned cpus)
+{
+    g_auto(GStrv) seen = guest_vm_seen(vm, word);
+    GArray *lines = g_array_new(false, true, sizeof(IrqLine));
+
+    for (unsigned i = 0; seen[i]; i++) {
+        g_auto(GStrv) w = g_strsplit_set(seen[i], " ", -1);
+        IrqLine l = { 0 };
+        unsigned n = g_strv_length(w);
+
+        g_assert_cmpuint(n, >=, cpus + 2);
+        for (unsigned c = 0; c < cpus && c < 4; c++) {
+            l.count[c] = g_ascii_strtoull(w[1 + c], NULL, 10);
+        }
+        l.name = g_strdup(w[n - 1]);
+        g_array_append_val(lines, l);
+    }
+    return lines;
+}
+
+static void irq_lines_free(GArray *lines)
+{
+    for (guint i = 0; i < lines->len; i++) {
+        g_free(g_array_index(lines, IrqLine, i).name);
+    }
+    g_array_free(lines, true);
+}
+
+static uint64_t irq_total(const IrqLine *l, unsigned cpus)
+{
+    uint64_t t = 0;
+
+    for (unsigned c = 0; c < cpus; c++) {
+        t += l->count[c];
+    }
+    return t;
+}
+
+static bool pci_seen(GuestVM *vm, unsigned vendor, unsigned device)
+{
+    g_auto(GStrv) pci = guest_vm_seen(vm, "pci");
+    g_autofree char *ids = g_strdup_printf(" 0x%04x 0x%04x ", vendor, device);
+
+    for (unsigned i = 0; pci[i]; i++) {
+        if (strstr(pci[i], ids)) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/*
+ * The guest's own nvme driver reads the disk pattern run-guest wrote
+ * (DMA and MSI-X through real VFIO under KVM); its vectors count; edu and
+ * e1000e beside it show their host IDs.
+ */
+static void test_nvme_pattern(void)
+{
+    g_autofree char *nvme = NULL, *edu = NULL, *e1000e = NULL;
+    g_autofree char *args = NULL, *disk = NULL;
+    GArray *irqs;
+    GuestVM *vm;
+    uint64_t total = 0;
+
+    if (skip_unless_kvm() ||
+        !(nvme = host_pci_or_skip(NVME_VENDOR, NVME_DEVICE, "nvme")) ||
+        !(edu = host_pci_or_skip(EDU_VENDOR, EDU_DEVICE, "edu")) ||
+        !(e1000e = host_pci_or_skip(E1000E_VENDOR, E1000E_DEVICE, "e1000e"))) {
+        return;
+    }
+    args = g_strdup_printf("-m 256 -smp 1 -device vfio-pci,host=%s,addr=3 "
+                           "-device vfio-pci,host=%s,addr=4 -device "
+                           "vfio-pci,host=%s,addr=5", nvme, edu, e1000e);
+    vm = guest_vm_start(args, "qvfio.nvme=1");
+    guest_vm_qmp(vm);
+    disk = expect(vm, "disk");
+    g_free(expect(vm, "done"));
+    g_assert_cmpstr(disk, ==, g_getenv("QVFIO_NVME_PATTERN"));
+    irqs = irq_lines(vm, "irqs-before", 1);
+    for (guint i = 0; i < irqs->len; i++) {
+        total += irq_total(&g_array_index(irqs, IrqLine, i), 1);
+    }
+    g_assert_cmpuint(irqs->len, >=, 2);         /* admin and I/O queues */
+    g_assert_cmpuint(total, >, 0);
+    g_assert_true(pci_seen(vm, NVME_VENDOR, NVME_DEVICE));
+    g_assert_true(pci_seen(vm, EDU_VENDOR, EDU_DEVICE));
+    g_assert_true(pci_seen(vm, E1000E_VENDOR, E1000E_DEVICE));
+    check_event_reason(guest_vm_qmp(vm), "SHUTDOWN", "guest-shutdown");
+    expect_exit(vm, 0);
+    g_test_message("report: the guest's nvme driver read \"%s\" through "
+                   "%u MSI-X vectors (%" PRIu64 " interrupts); edu and "
+                   "e1000e enumerated with their host IDs; %.1f s", disk,
+                   irqs->len, total, guest_vm_seconds(vm));
+    irq_lines_free(irqs);
+    guest_vm_free(vm);
+}
+
+/* MMIO exits the guest caused (qvfio's trace). */
+static unsigned count_mmio_exits(const char *trace_path)
+{
+    g_autofree char *text = NULL;
+    unsigned n = 0;
+
+    g_assert_true(g_file_get_contents(trace_path, &text, NULL, NULL));
+    for (const char *p = text; (p = strstr(p, "kvm_exit_mmio")); p++) {
+        n++;
+    }
+    return n;
+}
+
+typedef struct BarRead {
+    char *value;
+    double ns;
+    unsigned exits;
+} BarRead;
+
+static BarRead bar_read(const char *nvme, const char *props)
+{
+    g_autofree char *dir = g_dir_make_tmp("bar-XXXXXX", NULL);
+    g_autofree char *trace = g_build_filename(dir, "trace", NULL);
+    g_autofree char *args = g_strdup_printf(
+        "-m 256 -device vfio-pci,host=%s,addr=3%s -trace kvm_exit_mmio -D %s",
+        nvme, props, trace);
+    g_autofree char *bar = NULL;
+    g_auto(GStrv) w = NULL;
+    BarRead r;
+    GuestVM *vm = guest_vm_start(args, "qvfio.bar=" NVME_GUEST_BDF ",0,8,"
+                                 "20000");
+
+    bar = expect(vm, "bar");
+    g_free(expect(vm, "done"));
+    expect_exit(vm, 0);
+    w = g_strsplit(bar, " ", 2);
+    if (g_strv_length(w) != 2 || !g_str_has_prefix(w[0], "0x")) {
+        g_error("bar-read in the guest said: %s", bar);
+    }
+    r.value = g_strdup(w[0]);
+    r.ns = g_ascii_strtod(w[1], NULL);
+    r.exits = count_mmio_exits(trace);
+    unlink(trace);
+    rmdir(dir);
+    guest_vm_free(vm);
+    return r;
+}
+
+/*
+ * A BAR register read in the guest gives the device's value through the
+ * memory slot (no exit) and through the trap (x-no-mmap=on, an exit each).
+ */
+static void test_nvme_bar_slot_vs_trap(void)
+{
+    g_autofree char *nvme = NULL;
+    BarRead slot, trap;
+
+    if (skip_unless_kvm() ||
+        !(nvme = host_pci_or_skip(NVME_VENDOR, NVME_DEVICE, "nvme"))) {
+        return;
+    }
+    slot = bar_read(nvme, "");
+    trap = bar_read(nvme, ",x-no-mmap=on");
+    g_assert_cmpstr(slot.value, ==, trap.value);
+    g_assert_cmpstr(slot.value, !=, "0xffffffff");
+    g_assert_cmpuint(trap.exits, >=, 20000);
+    g_assert_cmpuint(slot.exits, <, 20000);
+    g_test_message("report: nvme VS register %s: through the memory slot "
+                   "%.0f ns per read (%u MMIO exits in the whole run), "
+                   "through the trap %.0f ns (%u exits)", slot.value, slot.ns,
+                   slot.exits, trap.ns, trap.exits);
+    g_free(slot.value);
+    g_free(trap.value);
+}
+
+/*
+ * With two vCPUs, I/O issued from CPU 1 completes on the queue bound to
+ * CPU 1, whose MSI-X vector the guest aimed at CPU 1: the route follows.
+ */
+static void test_nvme_irq_follows_cpu(void)
+{
+    g_autofree char *nvme = NULL, *args = NULL;
+    GArray *before, *after;
+    GuestVM *vm;
+    bool on_cpu1 = false;
+
+    if (skip_unless_kvm() ||
+        !(nvme = host_pci_or_skip(NVME_VENDOR, NVME_DEVICE, "nvme"))) {
+        return;
+    }
+    args = g_strdup_printf("-m 256 -smp 2 -device vfio-pci,host=%s,addr=3",
+                           nvme);
+    vm = guest_vm_start(args, "qvfio.nvme=1 qvfio.io=1");
+    g_free(expect(vm, "io-done"));
+    g_free(expect(vm, "done"));
+    expect_exit(vm, 0);
+    before = irq_lines(vm, "irqs-before", 2);
+    after = irq_lines(vm, "irqs-after", 2);
+    g_assert_cmpuint(before->len, ==, after->len);
+    for (guint i = 0; i < after->len; i++) {
+        IrqLine *a = &g_array_index(after, IrqLine, i);
+        IrqLine *b = &g_array_index(before, IrqLine, i);
+        uint64_t d0 = a->count[0] - b->count[0], d1 = a->count[1] - b->count[1];
+
+        g_test_message("%s: CPU0 +%" PRIu64 ", CPU1 +%" PRIu64, a->name, d0,
+                       d1);
+        if (d1 >= 100 && d0 == 0) {
+            on_cpu1 = true;
+            g_test_message("report: 512 reads issued on CPU 1 completed on "
+                           "%s: +%" PRIu64 " interrupts on CPU 1, none on "
+                           "CPU 0", a->name, d1);
+        }
+    }
+    g_assert_true(on_cpu1);
+    irq_lines_free(before);
+    irq_lines_free(after);
+    guest_vm_free(vm);
+}
+
+/*
+ * INTx under KVM: with MSI off in the guest (pci=nomsi) its nvme driver
+ * takes the pin; the line is an irqfd with a resample eventfd, never
+ * relayed by qvfio.
+ */
+static void test_nvme_intx(void)
+{
+    g_autofree char *nvme = NULL, *args = NULL, *disk = NULL;
+    g_autofree char *dir = g_dir_make_tmp("intx-XXXXXX", NULL);
+    g_autofree char *trace = g_build_filename(dir, "trace", NULL);
+    g_autofree char *text = NULL;
+    GArray *irqs;
+    GuestVM *vm;
+
+    if (skip_unless_kvm() ||
+        !(nvme = host_pci_or_skip(NVME_VENDOR, NVME_DEVICE, "nvme"))) {
+        return;
+    }
+    args = g_strdup_printf("-m 256 -device vfio-pci,host=%s,addr=3 "
+                           "-trace vfio_intx_* -D %s", nvme, trace);
+    vm = guest_vm_start(args, "pci=nomsi qvfio.nvme=1");
+    disk = expect(vm, "disk");
+    g_free(expect(vm, "done"));
+    expect_exit(vm, 0);
+    g_assert_cmpstr(disk, ==, g_getenv("QVFIO_NVME_PATTERN"));
+    irqs = irq_lines(vm, "irqs-before", 1);
+    g_assert_cmpuint(irqs->len, >=, 1);
+    g_assert_cmpuint(irq_total(&g_array_index(irqs, IrqLine, 0), 1), >, 0);
+    g_assert_true(g_file_get_contents(trace, &text, NULL, NULL));
+    g_assert_nonnull(strstr(text, "routed by the machine 1"));
+    g_assert_null(strstr(text, "vfio_intx_interrupt"));
+    g_test_message("report: nvme on INTx (pci=nomsi): the disk read, %"
+                   PRIu64 " interrupts through an irqfd with resample, none "
+                   "relayed by qvfio",
+                   irq_total(&g_array_index(irqs, IrqLine, 0), 1));
+    irq_lines_free(irqs);
+    unlink(trace);
+    rmdir(dir);
+    guest_vm_free(vm);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -183,5 +470,9 @@ int main(int argc, char **argv)
     g_test_add_func("/kvm/reboot", test_reboot);
     g_test_add_func("/kvm/no-reboot", test_no_reboot);
     g_test_add_func("/kvm/errors", test_errors);
+    g_test_add_func("/kvm/nvme/pattern", test_nvme_pattern);
+    g_test_add_func("/kvm/nvme/bar-slot-vs-trap", test_nvme_bar_slot_vs_trap);
+    g_test_add_func("/kvm/nvme/irq-follows-cpu", test_nvme_irq_follows_cpu);
+    g_test_add_func("/kvm/nvme/intx", test_nvme_intx);
     return g_test_run();
 }
