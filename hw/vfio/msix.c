@@ -8,10 +8,17 @@
  * vfio_msix_sync compares that with what the host was last told and
  * issues only the calls that differ (vfio_msix_plan decides which):
  *
- * - Without NORESIZE (dynamic MSI-X), one SET_IRQS per newly used vector.
- *   When the guest enables MSI-X with nothing in use, the host is
+ * - The guest brings vectors up in a batch: it enables MSI-X with the
+ *   function masked, programs the entries it allocated, then unmasks the
+ *   function and, later, each vector. At the function unmask every entry
+ *   it programmed gets a host vector at once (masked ones too: a fire
+ *   becomes a pending bit), so that the vectors it unmasks afterwards cost
+ *   the host nothing: one SET_IRQS for all of a driver's vectors, even
+ *   with NORESIZE.
+ * - Without NORESIZE (dynamic MSI-X), one SET_IRQS per vector used later.
+ *   When the guest enables MSI-X unmasked with nothing in use, the host is
  *   switched on with one vector and no eventfd, so the device's mode
- *   follows the guest's view.
+ *   follows the guest's view; while the function stays masked it waits.
  * - With NORESIZE, the host's range cannot grow in place: using a vector
  *   beyond it disables the index and re-enables it with the larger count
  *   and every in-use vector's eventfd. A device interrupt raised while the
@@ -294,12 +301,17 @@ void vfio_msix_exit(VFIOPCIDevice *vdev)
     g_clear_pointer(&vdev->msix, g_free);
 }
 
-/* A vector the guest uses, with an eventfd ready for the host. */
+/*
+ * A vector the guest uses, or has programmed while its function is
+ * unmasked (it will use it), with an eventfd ready for the host.
+ */
 static bool vfio_msix_wanted(VFIOPCIDevice *vdev, unsigned v)
 {
+    PCIDevice *pdev = &vdev->pdev;
     Error *err = NULL;
 
-    if (vdev->pdev.vector_state[v] == PCI_VECTOR_UNUSED) {
+    if (pdev->vector_state[v] == PCI_VECTOR_UNUSED &&
+        (pdev->msix_function_masked || !msix_get_message(pdev, v).address)) {
         return false;
     }
     if (!vfio_vector_ensure_eventfd(&vdev->vectors[v], &err)) {
@@ -380,10 +392,16 @@ static void vfio_msix_sync(VFIOPCIDevice *vdev)
     g_autofree bool *want = g_new(bool, nr);
     g_autofree bool *have = g_new(bool, nr);
     VFIOMSIXPlan plan;
+    bool any = false;
 
     for (unsigned v = 0; v < nr; v++) {
         want[v] = vfio_msix_wanted(vdev, v);
         have[v] = vdev->vectors[v].in_host;
+        any |= want[v];
+    }
+    /* Enabled but masked as a whole: the batch comes at the unmask. */
+    if (!any && !vdev->host_vectors && vdev->pdev.msix_function_masked) {
+        return;
     }
     vfio_msix_plan(vdev->msix_noresize, vdev->host_vectors, want, have, nr,
                    &plan);

@@ -9,6 +9,7 @@
  * case skips, saying why.
  */
 #include "qemu/osdep.h"
+#include <linux/vfio.h>
 #include "guest-vm.h"
 
 #define BOOT_MS 120000          /* nested KVM under TCG: give it time */
@@ -302,6 +303,67 @@ static void test_nvme_pattern(void)
     guest_vm_free(vm);
 }
 
+/* SET_IRQS calls for interrupt index @index of host device @addr. */
+static unsigned count_set_irqs(const char *trace_path, const char *addr,
+                               unsigned index)
+{
+    g_autofree char *text = NULL;
+    g_autofree char *what = g_strdup_printf("vfio_kernel_set_irqs %s index "
+                                            "%u ", addr, index);
+    unsigned n = 0;
+
+    g_assert_true(g_file_get_contents(trace_path, &text, NULL, NULL));
+    for (const char *p = text; (p = strstr(p, what)); p++) {
+        n++;
+    }
+    return n;
+}
+
+/*
+ * The guest's nvme driver enables MSI-X twice (the admin queue's vector
+ * alone, then all of them): on the 6.1 host (NORESIZE) each bring-up takes
+ * one SET_IRQS at the function unmask, so its N vectors cost at most
+ * N + 1 calls on the MSI-X index in all, and none is replayed.
+ */
+static void test_nvme_set_irqs(gconstpointer data)
+{
+    unsigned cpus = GPOINTER_TO_UINT(data);
+    g_autofree char *nvme = NULL, *args = NULL, *text = NULL;
+    g_autofree char *dir = g_dir_make_tmp("setirqs-XXXXXX", NULL);
+    g_autofree char *trace = g_build_filename(dir, "trace", NULL);
+    unsigned msix, intx;
+    GArray *irqs;
+    GuestVM *vm;
+
+    if (skip_unless_kvm() ||
+        !(nvme = host_pci_or_skip(NVME_VENDOR, NVME_DEVICE, "nvme"))) {
+        return;
+    }
+    args = g_strdup_printf("-m 256 -smp %u -device vfio-pci,host=%s,addr=3 "
+                           "-trace vfio_kernel_set_irqs -trace vfio_msix_* "
+                           "-D %s", cpus, nvme, trace);
+    vm = guest_vm_start(args, "qvfio.nvme=1 qvfio.action=stay");
+    g_free(expect(vm, "done"));
+    irqs = irq_lines(vm, "irqs-before", cpus);
+    msix = count_set_irqs(trace, nvme, VFIO_PCI_MSIX_IRQ_INDEX);
+    intx = count_set_irqs(trace, nvme, VFIO_PCI_INTX_IRQ_INDEX);
+    g_assert_cmpuint(irqs->len, ==, cpus + 1);  /* admin + a queue per CPU */
+    g_assert_cmpuint(msix, <=, irqs->len + 1);
+    g_assert_true(g_file_get_contents(trace, &text, NULL, NULL));
+    g_assert_null(strstr(text, "vfio_msix_replay"));
+    g_test_message("report: nvme with %u vCPU(s): %u MSI-X vectors, %u "
+                   "SET_IRQS on the MSI-X index (goal <= %u), %u on INTx's "
+                   "(off at the first MSI-X enable, back on and off between "
+                   "the driver's two enables), no replay", cpus, irqs->len,
+                   msix, irqs->len + 1, intx);
+    json_object_unref(qmp_conn_cmd(guest_vm_qmp(vm), "{'execute':'quit'}"));
+    expect_exit(vm, 0);
+    irq_lines_free(irqs);
+    unlink(trace);
+    rmdir(dir);
+    guest_vm_free(vm);
+}
+
 /* MMIO exits the guest caused (qvfio's trace). */
 static unsigned count_mmio_exits(const char *trace_path)
 {
@@ -474,5 +536,9 @@ int main(int argc, char **argv)
     g_test_add_func("/kvm/nvme/bar-slot-vs-trap", test_nvme_bar_slot_vs_trap);
     g_test_add_func("/kvm/nvme/irq-follows-cpu", test_nvme_irq_follows_cpu);
     g_test_add_func("/kvm/nvme/intx", test_nvme_intx);
+    g_test_add_data_func("/kvm/nvme/set-irqs/1cpu", GUINT_TO_POINTER(1),
+                         test_nvme_set_irqs);
+    g_test_add_data_func("/kvm/nvme/set-irqs/smp2", GUINT_TO_POINTER(2),
+                         test_nvme_set_irqs);
     return g_test_run();
 }

@@ -214,6 +214,55 @@ static void test_msix_noresize(void)
     msix_stop(&m);
 }
 
+/*
+ * Linux's bring-up: MSI-X enabled with the function masked, the entries it
+ * allocated programmed (masked), the function unmasked, then each vector
+ * unmasked when its handler is requested. At the function unmask every
+ * programmed entry gets its host vector in one SET_IRQS, even where the
+ * host has NORESIZE; the per-vector unmasks cost the host nothing, and a
+ * fire before a vector's unmask is a pending bit that the unmask delivers.
+ */
+static void test_msix_linux_bring_up(gconstpointer data)
+{
+    const char *spec = data;
+    QPCIDevice *dev;
+    MsixTest m;
+    uint16_t ctrl;
+
+    msix_start(&m, spec);
+    dev = m.t.dev;
+    ctrl = qpci_config_readw(dev, m.cap + PCI_MSIX_FLAGS);
+    qpci_config_writew(dev, m.cap + PCI_MSIX_FLAGS, ctrl |
+                       PCI_MSIX_FLAGS_ENABLE | PCI_MSIX_FLAGS_MASKALL);
+    qpci_msix_enable(dev);              /* maps the table: ENABLE again */
+    for (int v = 0; v < 3; v++) {
+        qpci_msix_set_entry(dev, v, m.db[v], MSIX_DATA + v, true);
+    }
+    g_assert_cmpuint(vt_nr_set_irqs(&m.t, MSIX_INDEX), ==, 0);
+    ctrl = qpci_config_readw(dev, m.cap + PCI_MSIX_FLAGS);
+    qpci_config_writew(dev, m.cap + PCI_MSIX_FLAGS,
+                       ctrl & ~PCI_MSIX_FLAGS_MASKALL);
+    g_assert_cmpuint(vt_nr_set_irqs(&m.t, MSIX_INDEX), ==, 1);
+    g_assert_cmpuint(vt_last_set_irqs(&m.t, MSIX_INDEX).start, ==, 0);
+    g_assert_cmpuint(vt_last_set_irqs(&m.t, MSIX_INDEX).count, ==, 3);
+
+    /* Vector 2 fires while still masked: pending, delivered on unmask. */
+    msix_fire_handled(&m, 2);
+    g_assert_true(qpci_msix_pending(dev, 2));
+    for (int v = 0; v < 3; v++) {
+        msix_set_vector_mask(&m, v, false);
+    }
+    g_assert_cmpuint(vt_nr_set_irqs(&m.t, MSIX_INDEX), ==, 1);
+    msix_expect(&m, 2);
+    for (int v = 0; v < 3; v++) {
+        vt_fire(&m.t, v);
+        msix_expect(&m, v);
+    }
+    g_test_message("report: 3 vectors brought up with %u SET_IRQS",
+                   vt_nr_set_irqs(&m.t, MSIX_INDEX));
+    msix_stop(&m);
+}
+
 static void test_msix_masked_pending(void)
 {
     MsixTest m;
@@ -335,6 +384,10 @@ int main(int argc, char **argv)
     g_test_add_func("/vfio/msix/dynamic-one-by-one",
                     test_msix_dynamic_one_by_one);
     g_test_add_func("/vfio/msix/noresize", test_msix_noresize);
+    g_test_add_data_func("/vfio/msix/linux-bring-up/dynamic", "",
+                         test_msix_linux_bring_up);
+    g_test_add_data_func("/vfio/msix/linux-bring-up/noresize",
+                         SPEC_NORESIZE, test_msix_linux_bring_up);
     g_test_add_func("/vfio/msix/masked-pending", test_msix_masked_pending);
     g_test_add_func("/vfio/msix/disable", test_msix_disable);
     g_test_add_func("/vfio/msix/host-refuses-vector",
