@@ -265,7 +265,7 @@ static bool pci_seen(GuestVM *vm, unsigned vendor, unsigned device)
 static void test_nvme_pattern(void)
 {
     g_autofree char *nvme = NULL, *edu = NULL, *e1000e = NULL;
-    g_autofree char *args = NULL, *disk = NULL;
+    g_autofree char *args = NULL, *disk = NULL, *up = NULL;
     GArray *irqs;
     GuestVM *vm;
     uint64_t total = 0;
@@ -281,6 +281,7 @@ static void test_nvme_pattern(void)
                            "vfio-pci,host=%s,addr=5", nvme, edu, e1000e);
     vm = guest_vm_start(args, "qvfio.nvme=1");
     guest_vm_qmp(vm);
+    up = expect(vm, "up");
     disk = expect(vm, "disk");
     g_free(expect(vm, "done"));
     g_assert_cmpstr(disk, ==, g_getenv("QVFIO_NVME_PATTERN"));
@@ -295,10 +296,14 @@ static void test_nvme_pattern(void)
     g_assert_true(pci_seen(vm, E1000E_VENDOR, E1000E_DEVICE));
     check_event_reason(guest_vm_qmp(vm), "SHUTDOWN", "guest-shutdown");
     expect_exit(vm, 0);
-    g_test_message("report: the guest's nvme driver read \"%s\" through "
-                   "%u MSI-X vectors (%" PRIu64 " interrupts); edu and "
-                   "e1000e enumerated with their host IDs; %.1f s", disk,
-                   irqs->len, total, guest_vm_seconds(vm));
+    g_test_message("report: the VM sees nvme 1b36:0010 (host %s), edu "
+                   "1234:11e8 (host %s), e1000e 8086:10d3 (host %s)", nvme,
+                   edu, e1000e);
+    g_test_message("report: its nvme driver read \"%s\" from the disk "
+                   "image; %" PRIu64 " interrupts on %u MSI-X vectors",
+                   disk, total, irqs->len);
+    g_test_message("report: /init at %s s of guest uptime, %.1f s from exec "
+                   "to exit", up, guest_vm_seconds(vm));
     irq_lines_free(irqs);
     guest_vm_free(vm);
 }
