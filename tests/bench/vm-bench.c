@@ -7,7 +7,9 @@
  *   vm-bench ROUNDS RAM_MIB DONE_MARK NAME -- ARGV... [NAME -- ARGV...]...
  *
  * A run counts only if the emulator exits 0 and its console printed
- * DONE_MARK. The guest RAM is the emulator's anonymous mapping of
+ * DONE_MARK; the run's console lines that hold the DONE_MARK's first
+ * word (the guest's reports) are echoed. The guest RAM is the emulator's
+ * anonymous mapping of
  * RAM_MIB MiB (up to 4 MiB more for alignment); its resident pages are
  * the guest's, the rest of the RSS is the emulator's own. Sampled every
  * 20 ms from /proc/PID/smaps.
@@ -91,6 +93,26 @@ static bool output_has(const char *path, const char *mark)
     return found;
 }
 
+/* Echo the lines of @path that hold the first word of @mark. */
+static void echo_reports(const char *name, int round, const char *path,
+                         const char *mark)
+{
+    char word[64], line[4096];
+    FILE *f = fopen(path, "r");
+
+    snprintf(word, sizeof(word), "%.*s", (int)strcspn(mark, " "), mark);
+    while (f && fgets(line, sizeof(line), f)) {
+        char *w = strstr(line, word);
+
+        if (w) {
+            printf("vm-bench: %s round %d: %s", name, round + 1, w);
+        }
+    }
+    if (f) {
+        fclose(f);
+    }
+}
+
 static bool run_one(VM *vm, int round, uint64_t ram_kib, const char *mark)
 {
     char out[128];
@@ -127,6 +149,7 @@ static bool run_one(VM *vm, int round, uint64_t ram_kib, const char *mark)
                "in %s\n", vm->name, round + 1, status, out);
         return false;
     }
+    echo_reports(vm->name, round, out, mark);
     printf("vm-bench: %s round %d: %.3f s, %.1f MiB beyond guest RAM\n",
            vm->name, round + 1, vm->seconds[round], extra / 1024.0);
     fflush(stdout);
