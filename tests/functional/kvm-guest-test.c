@@ -48,6 +48,7 @@ static void expect_exit(GuestVM *vm, int status)
     g_assert_cmpint(got, ==, status);
 }
 
+/* The next @event has @reason; guest-initiated unless it starts "host-". */
 static void check_event_reason(QMPConn *qmp, const char *event,
                                const char *reason)
 {
@@ -55,7 +56,8 @@ static void check_event_reason(QMPConn *qmp, const char *event,
     JsonObject *data = json_object_get_object_member(e, "data");
 
     g_assert_cmpstr(json_object_get_string_member(data, "reason"), ==, reason);
-    g_assert_true(json_object_get_boolean_member(data, "guest"));
+    g_assert_cmpint(json_object_get_boolean_member(data, "guest"), ==,
+                    !g_str_has_prefix(reason, "host-"));
     json_object_unref(e);
 }
 
@@ -136,6 +138,59 @@ static void test_no_reboot(void)
     guest_vm_qmp(vm);
     g_free(expect(vm, "done"));
     check_event_reason(guest_vm_qmp(vm), "SHUTDOWN", "guest-reset");
+    expect_exit(vm, 0);
+    guest_vm_free(vm);
+}
+
+static const char *query_status(GuestVM *vm)
+{
+    static char status[32];
+    JsonObject *r = qmp_conn_cmd(guest_vm_qmp(vm),
+                                 "{'execute':'query-status'}");
+    JsonObject *ret = json_node_get_object(qmp_return(r));
+
+    g_strlcpy(status, json_object_get_string_member(ret, "status"),
+              sizeof(status));
+    json_object_unref(r);
+    return status;
+}
+
+static void qmp_ok(GuestVM *vm, const char *cmd)
+{
+    JsonObject *r = qmp_conn_cmd(guest_vm_qmp(vm), "%s", cmd);
+
+    g_assert_nonnull(qmp_return(r));
+    json_object_unref(r);
+}
+
+/*
+ * The life cycle over QMP with vCPUs: -S holds them until cont; stop and
+ * cont pause and resume a running guest; system_reset reboots it (both
+ * vCPUs come back); quit ends qvfio.
+ */
+static void test_qmp_life_cycle(void)
+{
+    GuestVM *vm;
+
+    if (skip_unless_kvm()) {
+        return;
+    }
+    vm = guest_vm_start("-m 256 -smp 2 -S", "qvfio.action=stay");
+    g_assert_cmpstr(query_status(vm), ==, "prelaunch");
+    g_assert_null(guest_vm_wait(vm, "up", 2000));      /* nothing runs */
+    qmp_ok(vm, "{'execute':'cont'}");
+    g_assert_cmpstr(query_status(vm), ==, "running");
+    check_report(vm, 2, "0-1");
+    qmp_ok(vm, "{'execute':'stop'}");
+    g_assert_cmpstr(query_status(vm), ==, "paused");
+    json_object_unref(qmp_conn_event(guest_vm_qmp(vm), "STOP"));
+    qmp_ok(vm, "{'execute':'cont'}");
+    json_object_unref(qmp_conn_event(guest_vm_qmp(vm), "RESUME"));
+    qmp_ok(vm, "{'execute':'system_reset'}");
+    check_event_reason(guest_vm_qmp(vm), "RESET", "host-qmp-system-reset");
+    g_free(expect(vm, "up"));
+    check_report(vm, 2, "0-1");
+    qmp_ok(vm, "{'execute':'quit'}");
     expect_exit(vm, 0);
     guest_vm_free(vm);
 }
@@ -537,6 +592,7 @@ int main(int argc, char **argv)
     g_test_add_func("/kvm/reboot", test_reboot);
     g_test_add_func("/kvm/no-reboot", test_no_reboot);
     g_test_add_func("/kvm/errors", test_errors);
+    g_test_add_func("/kvm/qmp-life-cycle", test_qmp_life_cycle);
     g_test_add_func("/kvm/nvme/pattern", test_nvme_pattern);
     g_test_add_func("/kvm/nvme/bar-slot-vs-trap", test_nvme_bar_slot_vs_trap);
     g_test_add_func("/kvm/nvme/irq-follows-cpu", test_nvme_irq_follows_cpu);
