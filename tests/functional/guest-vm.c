@@ -19,6 +19,7 @@ struct GuestVM {
     guint next_line;            /* first line not yet taken by wait */
     char *dir;
     char *qmp_path;
+    char *trace_path;
     QMPConn *qmp;
     int status;                 /* -1 while running */
     gint64 t_start, t_end;
@@ -68,10 +69,42 @@ char *guest_vm_host_pci(unsigned vendor, unsigned device)
     return found;
 }
 
-GuestVM *guest_vm_start(const char *args, const char *append)
+/* -trace for each of @patterns and -D FILE. */
+static char *trace_args(GuestVM *vm, const char *patterns)
+{
+    g_auto(GStrv) p = g_strsplit(patterns ? patterns : "", " ", -1);
+    GString *a = g_string_new(NULL);
+
+    if (!patterns) {
+        return g_string_free(a, false);
+    }
+    vm->trace_path = g_build_filename(vm->dir, "trace", NULL);
+    for (unsigned i = 0; p[i]; i++) {
+        g_string_append_printf(a, " -trace '%s'", p[i]);
+    }
+    g_string_append_printf(a, " -D %s", vm->trace_path);
+    return g_string_free(a, false);
+}
+
+unsigned guest_vm_trace_count(GuestVM *vm, const char *needle)
+{
+    g_autofree char *text = NULL;
+    unsigned n = 0;
+
+    g_assert_nonnull(vm->trace_path);
+    g_assert_true(g_file_get_contents(vm->trace_path, &text, NULL, NULL));
+    for (const char *p = text; (p = strstr(p, needle)); p++) {
+        n++;
+    }
+    return n;
+}
+
+GuestVM *guest_vm_start(const char *args, const char *append,
+                        const char *trace)
 {
     GuestVM *vm = g_new0(GuestVM, 1);
     g_autofree char *cmdline = NULL;
+    g_autofree char *traces = NULL;
     g_auto(GStrv) argv = NULL;
     GError *err = NULL;
     int fds[2];
@@ -82,13 +115,15 @@ GuestVM *guest_vm_start(const char *args, const char *append)
     vm->partial = g_string_new(NULL);
     vm->lines = g_ptr_array_new_with_free_func(g_free);
     vm->status = -1;
+    traces = trace_args(vm, trace);
     cmdline = g_strdup_printf("%s -accel kvm -nographic -kernel %s "
                               "-initrd %s -append '" CONSOLE_ARGS " %s' "
-                              "-qmp unix:%s,server=on,wait=off %s",
+                              "-qmp unix:%s,server=on,wait=off %s%s",
                               qtest_product_binary(),
                               g_getenv("QVFIO_INNER_KERNEL"),
                               g_getenv("QVFIO_INNER_INITRD"),
-                              append ? append : "", vm->qmp_path, args);
+                              append ? append : "", vm->qmp_path, args,
+                              traces);
     g_test_message("starting: %s", cmdline);
     g_assert_true(g_shell_parse_argv(cmdline, NULL, &argv, NULL));
     g_assert_cmpint(pipe2(fds, O_CLOEXEC), ==, 0);
@@ -261,8 +296,12 @@ void guest_vm_free(GuestVM *vm)
     }
     g_spawn_close_pid(vm->pid);
     unlink(vm->qmp_path);
+    if (vm->trace_path) {
+        unlink(vm->trace_path);
+    }
     rmdir(vm->dir);
     g_free(vm->qmp_path);
+    g_free(vm->trace_path);
     g_free(vm->dir);
     g_string_free(vm->output, true);
     g_string_free(vm->partial, true);

@@ -24,9 +24,13 @@ char *guest_vm_host_pci(unsigned vendor, unsigned device);
 /*
  * Start qvfio with @args (shell words) after the standard ones:
  * -accel kvm -nographic -kernel -initrd -qmp; @append goes after the
- * console arguments of -append.
+ * console arguments of -append; @trace (NULL: none) are -trace patterns,
+ * space-separated, logged to a file of the VM's (guest_vm_trace_count).
  */
-GuestVM *guest_vm_start(const char *args, const char *append);
+GuestVM *guest_vm_start(const char *args, const char *append,
+                        const char *trace);
+/* How many lines of the trace so far hold @needle. */
+unsigned guest_vm_trace_count(GuestVM *vm, const char *needle);
 /*
  * The rest of the next "QVFIO-INNER: @word" line (g_free it), waiting up to
  * @timeout_ms; NULL if it did not come or qvfio exited.

@@ -95,7 +95,7 @@ static void test_boot(gconstpointer data)
     if (skip_unless_kvm()) {
         return;
     }
-    vm = guest_vm_start(args, NULL);
+    vm = guest_vm_start(args, NULL, NULL);
     guest_vm_qmp(vm);
     g_free(expect(vm, "up"));
     check_report(vm, cpus, cpus == 1 ? "0" : "0-1");
@@ -114,7 +114,7 @@ static void test_reboot(void)
     if (skip_unless_kvm()) {
         return;
     }
-    vm = guest_vm_start("-m 256 -smp 2", "qvfio.action=reboot");
+    vm = guest_vm_start("-m 256 -smp 2", "qvfio.action=reboot", NULL);
     guest_vm_qmp(vm);
     check_report(vm, 2, "0-1");
     check_event_reason(guest_vm_qmp(vm), "RESET", "guest-reset");
@@ -134,7 +134,7 @@ static void test_no_reboot(void)
     if (skip_unless_kvm()) {
         return;
     }
-    vm = guest_vm_start("-m 256 -no-reboot", "qvfio.action=reboot");
+    vm = guest_vm_start("-m 256 -no-reboot", "qvfio.action=reboot", NULL);
     guest_vm_qmp(vm);
     g_free(expect(vm, "done"));
     check_event_reason(guest_vm_qmp(vm), "SHUTDOWN", "guest-reset");
@@ -175,7 +175,7 @@ static void test_qmp_life_cycle(void)
     if (skip_unless_kvm()) {
         return;
     }
-    vm = guest_vm_start("-m 256 -smp 2 -S", "qvfio.action=stay");
+    vm = guest_vm_start("-m 256 -smp 2 -S", "qvfio.action=stay", NULL);
     g_assert_cmpstr(query_status(vm), ==, "prelaunch");
     g_assert_null(guest_vm_wait(vm, "up", 2000));      /* nothing runs */
     qmp_ok(vm, "{'execute':'cont'}");
@@ -312,10 +312,46 @@ static bool pci_seen(GuestVM *vm, unsigned vendor, unsigned device)
     return false;
 }
 
+#define SET_IRQS_TRACE "vfio_kernel_set_irqs vfio_msix_replay"
+
+/*
+ * The guest's nvme driver enables MSI-X twice (the admin queue's vector
+ * alone, then all of them): each bring-up takes one SET_IRQS at the
+ * function unmask, on the 6.1 host (NORESIZE) too, so its N vectors cost
+ * at most N + 1 calls on the MSI-X index in all, and none is replayed.
+ * Counted until /init is done (before the shutdown turns them off).
+ */
+static void check_set_irqs(GuestVM *vm, const char *nvme, unsigned cpus,
+                           unsigned vectors)
+{
+    g_autofree char *msix = g_strdup_printf("vfio_kernel_set_irqs %s index "
+                                            "%u ", nvme,
+                                            VFIO_PCI_MSIX_IRQ_INDEX);
+    g_autofree char *intx = g_strdup_printf("vfio_kernel_set_irqs %s index "
+                                            "%u ", nvme,
+                                            VFIO_PCI_INTX_IRQ_INDEX);
+    unsigned n = guest_vm_trace_count(vm, msix);
+
+    g_assert_cmpuint(vectors, ==, cpus + 1);    /* admin + a queue per CPU */
+    g_assert_cmpuint(n, <=, vectors + 1);
+    g_assert_cmpuint(guest_vm_trace_count(vm, "vfio_msix_replay"), ==, 0);
+    g_test_message("report: %u MSI-X vectors brought up with %u SET_IRQS on "
+                   "the MSI-X index (goal <= %u), %u on INTx's (off at the "
+                   "first MSI-X enable, back on and off between the driver's "
+                   "two enables), none replayed", vectors, n, vectors + 1,
+                   guest_vm_trace_count(vm, intx));
+}
+
+static void quit(GuestVM *vm)
+{
+    json_object_unref(qmp_conn_cmd(guest_vm_qmp(vm), "{'execute':'quit'}"));
+    expect_exit(vm, 0);
+}
+
 /*
  * The guest's own nvme driver reads the disk pattern run-guest wrote
- * (DMA and MSI-X through real VFIO under KVM); its vectors count; edu and
- * e1000e beside it show their host IDs.
+ * (DMA and MSI-X through real VFIO under KVM); its vectors count, and
+ * came up with few SET_IRQS; edu and e1000e beside it show their host IDs.
  */
 static void test_nvme_pattern(void)
 {
@@ -334,8 +370,8 @@ static void test_nvme_pattern(void)
     args = g_strdup_printf("-m 256 -smp 1 -device vfio-pci,host=%s,addr=3 "
                            "-device vfio-pci,host=%s,addr=4 -device "
                            "vfio-pci,host=%s,addr=5", nvme, edu, e1000e);
-    vm = guest_vm_start(args, "qvfio.nvme=1");
-    guest_vm_qmp(vm);
+    vm = guest_vm_start(args, "qvfio.nvme=1 qvfio.action=stay",
+                        SET_IRQS_TRACE);
     up = expect(vm, "up");
     disk = expect(vm, "disk");
     g_free(expect(vm, "done"));
@@ -344,97 +380,20 @@ static void test_nvme_pattern(void)
     for (guint i = 0; i < irqs->len; i++) {
         total += irq_total(&g_array_index(irqs, IrqLine, i), 1);
     }
-    g_assert_cmpuint(irqs->len, >=, 2);         /* admin and I/O queues */
     g_assert_cmpuint(total, >, 0);
     g_assert_true(pci_seen(vm, NVME_VENDOR, NVME_DEVICE));
     g_assert_true(pci_seen(vm, EDU_VENDOR, EDU_DEVICE));
     g_assert_true(pci_seen(vm, E1000E_VENDOR, E1000E_DEVICE));
-    check_event_reason(guest_vm_qmp(vm), "SHUTDOWN", "guest-shutdown");
-    expect_exit(vm, 0);
     g_test_message("report: the VM sees nvme 1b36:0010 (host %s), edu "
                    "1234:11e8 (host %s), e1000e 8086:10d3 (host %s)", nvme,
                    edu, e1000e);
     g_test_message("report: its nvme driver read \"%s\" from the disk "
-                   "image; %" PRIu64 " interrupts on %u MSI-X vectors",
-                   disk, total, irqs->len);
-    g_test_message("report: /init at %s s of guest uptime, %.1f s from exec "
-                   "to exit", up, guest_vm_seconds(vm));
+                   "image; %" PRIu64 " interrupts on %u MSI-X vectors, /init "
+                   "at %s s of guest uptime", disk, total, irqs->len, up);
+    check_set_irqs(vm, nvme, 1, irqs->len);
+    quit(vm);
     irq_lines_free(irqs);
     guest_vm_free(vm);
-}
-
-/* SET_IRQS calls for interrupt index @index of host device @addr. */
-static unsigned count_set_irqs(const char *trace_path, const char *addr,
-                               unsigned index)
-{
-    g_autofree char *text = NULL;
-    g_autofree char *what = g_strdup_printf("vfio_kernel_set_irqs %s index "
-                                            "%u ", addr, index);
-    unsigned n = 0;
-
-    g_assert_true(g_file_get_contents(trace_path, &text, NULL, NULL));
-    for (const char *p = text; (p = strstr(p, what)); p++) {
-        n++;
-    }
-    return n;
-}
-
-/*
- * The guest's nvme driver enables MSI-X twice (the admin queue's vector
- * alone, then all of them): on the 6.1 host (NORESIZE) each bring-up takes
- * one SET_IRQS at the function unmask, so its N vectors cost at most
- * N + 1 calls on the MSI-X index in all, and none is replayed.
- */
-static void test_nvme_set_irqs(gconstpointer data)
-{
-    unsigned cpus = GPOINTER_TO_UINT(data);
-    g_autofree char *nvme = NULL, *args = NULL, *text = NULL;
-    g_autofree char *dir = g_dir_make_tmp("setirqs-XXXXXX", NULL);
-    g_autofree char *trace = g_build_filename(dir, "trace", NULL);
-    unsigned msix, intx;
-    GArray *irqs;
-    GuestVM *vm;
-
-    if (skip_unless_kvm() ||
-        !(nvme = host_pci_or_skip(NVME_VENDOR, NVME_DEVICE, "nvme"))) {
-        return;
-    }
-    args = g_strdup_printf("-m 256 -smp %u -device vfio-pci,host=%s,addr=3 "
-                           "-trace vfio_kernel_set_irqs -trace vfio_msix_* "
-                           "-D %s", cpus, nvme, trace);
-    vm = guest_vm_start(args, "qvfio.nvme=1 qvfio.action=stay");
-    g_free(expect(vm, "done"));
-    irqs = irq_lines(vm, "irqs-before", cpus);
-    msix = count_set_irqs(trace, nvme, VFIO_PCI_MSIX_IRQ_INDEX);
-    intx = count_set_irqs(trace, nvme, VFIO_PCI_INTX_IRQ_INDEX);
-    g_assert_cmpuint(irqs->len, ==, cpus + 1);  /* admin + a queue per CPU */
-    g_assert_cmpuint(msix, <=, irqs->len + 1);
-    g_assert_true(g_file_get_contents(trace, &text, NULL, NULL));
-    g_assert_null(strstr(text, "vfio_msix_replay"));
-    g_test_message("report: nvme with %u vCPU(s): %u MSI-X vectors, %u "
-                   "SET_IRQS on the MSI-X index (goal <= %u), %u on INTx's "
-                   "(off at the first MSI-X enable, back on and off between "
-                   "the driver's two enables), no replay", cpus, irqs->len,
-                   msix, irqs->len + 1, intx);
-    json_object_unref(qmp_conn_cmd(guest_vm_qmp(vm), "{'execute':'quit'}"));
-    expect_exit(vm, 0);
-    irq_lines_free(irqs);
-    unlink(trace);
-    rmdir(dir);
-    guest_vm_free(vm);
-}
-
-/* MMIO exits the guest caused (qvfio's trace). */
-static unsigned count_mmio_exits(const char *trace_path)
-{
-    g_autofree char *text = NULL;
-    unsigned n = 0;
-
-    g_assert_true(g_file_get_contents(trace_path, &text, NULL, NULL));
-    for (const char *p = text; (p = strstr(p, "kvm_exit_mmio")); p++) {
-        n++;
-    }
-    return n;
 }
 
 typedef struct BarRead {
@@ -443,18 +402,18 @@ typedef struct BarRead {
     unsigned exits;
 } BarRead;
 
+#define BAR_READS 10000
+
 static BarRead bar_read(const char *nvme, const char *props)
 {
-    g_autofree char *dir = g_dir_make_tmp("bar-XXXXXX", NULL);
-    g_autofree char *trace = g_build_filename(dir, "trace", NULL);
     g_autofree char *args = g_strdup_printf(
-        "-m 256 -device vfio-pci,host=%s,addr=3%s -trace kvm_exit_mmio -D %s",
-        nvme, props, trace);
+        "-m 256 -device vfio-pci,host=%s,addr=3%s", nvme, props);
+    g_autofree char *append = g_strdup_printf(
+        "qvfio.bar=" NVME_GUEST_BDF ",0,8,%d", BAR_READS);
     g_autofree char *bar = NULL;
     g_auto(GStrv) w = NULL;
     BarRead r;
-    GuestVM *vm = guest_vm_start(args, "qvfio.bar=" NVME_GUEST_BDF ",0,8,"
-                                 "20000");
+    GuestVM *vm = guest_vm_start(args, append, "kvm_exit_mmio");
 
     bar = expect(vm, "bar");
     g_free(expect(vm, "done"));
@@ -465,9 +424,7 @@ static BarRead bar_read(const char *nvme, const char *props)
     }
     r.value = g_strdup(w[0]);
     r.ns = g_ascii_strtod(w[1], NULL);
-    r.exits = count_mmio_exits(trace);
-    unlink(trace);
-    rmdir(dir);
+    r.exits = guest_vm_trace_count(vm, "kvm_exit_mmio");
     guest_vm_free(vm);
     return r;
 }
@@ -489,8 +446,8 @@ static void test_nvme_bar_slot_vs_trap(void)
     trap = bar_read(nvme, ",x-no-mmap=on");
     g_assert_cmpstr(slot.value, ==, trap.value);
     g_assert_cmpstr(slot.value, !=, "0xffffffff");
-    g_assert_cmpuint(trap.exits, >=, 20000);
-    g_assert_cmpuint(slot.exits, <, 20000);
+    g_assert_cmpuint(trap.exits, >=, BAR_READS);
+    g_assert_cmpuint(slot.exits, <, BAR_READS);
     g_test_message("report: nvme VS register %s: through the memory slot "
                    "%.0f ns per read (%u MMIO exits in the whole run), "
                    "through the trap %.0f ns (%u exits)", slot.value, slot.ns,
@@ -516,10 +473,10 @@ static void test_nvme_irq_follows_cpu(void)
     }
     args = g_strdup_printf("-m 256 -smp 2 -device vfio-pci,host=%s,addr=3",
                            nvme);
-    vm = guest_vm_start(args, "qvfio.nvme=1 qvfio.io=1");
+    vm = guest_vm_start(args, "qvfio.nvme=1 qvfio.io=1 qvfio.action=stay",
+                        SET_IRQS_TRACE);
     g_free(expect(vm, "io-done"));
     g_free(expect(vm, "done"));
-    expect_exit(vm, 0);
     before = irq_lines(vm, "irqs-before", 2);
     after = irq_lines(vm, "irqs-after", 2);
     g_assert_cmpuint(before->len, ==, after->len);
@@ -538,6 +495,8 @@ static void test_nvme_irq_follows_cpu(void)
         }
     }
     g_assert_true(on_cpu1);
+    check_set_irqs(vm, nvme, 2, after->len);
+    quit(vm);
     irq_lines_free(before);
     irq_lines_free(after);
     guest_vm_free(vm);
@@ -551,9 +510,6 @@ static void test_nvme_irq_follows_cpu(void)
 static void test_nvme_intx(void)
 {
     g_autofree char *nvme = NULL, *args = NULL, *disk = NULL;
-    g_autofree char *dir = g_dir_make_tmp("intx-XXXXXX", NULL);
-    g_autofree char *trace = g_build_filename(dir, "trace", NULL);
-    g_autofree char *text = NULL;
     GArray *irqs;
     GuestVM *vm;
 
@@ -561,9 +517,8 @@ static void test_nvme_intx(void)
         !(nvme = host_pci_or_skip(NVME_VENDOR, NVME_DEVICE, "nvme"))) {
         return;
     }
-    args = g_strdup_printf("-m 256 -device vfio-pci,host=%s,addr=3 "
-                           "-trace vfio_intx_* -D %s", nvme, trace);
-    vm = guest_vm_start(args, "pci=nomsi qvfio.nvme=1");
+    args = g_strdup_printf("-m 256 -device vfio-pci,host=%s,addr=3", nvme);
+    vm = guest_vm_start(args, "pci=nomsi qvfio.nvme=1", "vfio_intx_*");
     disk = expect(vm, "disk");
     g_free(expect(vm, "done"));
     expect_exit(vm, 0);
@@ -571,16 +526,14 @@ static void test_nvme_intx(void)
     irqs = irq_lines(vm, "irqs-before", 1);
     g_assert_cmpuint(irqs->len, >=, 1);
     g_assert_cmpuint(irq_total(&g_array_index(irqs, IrqLine, 0), 1), >, 0);
-    g_assert_true(g_file_get_contents(trace, &text, NULL, NULL));
-    g_assert_nonnull(strstr(text, "routed by the machine 1"));
-    g_assert_null(strstr(text, "vfio_intx_interrupt"));
+    g_assert_cmpuint(guest_vm_trace_count(vm, "routed by the machine 1"), >,
+                     0);
+    g_assert_cmpuint(guest_vm_trace_count(vm, "vfio_intx_interrupt"), ==, 0);
     g_test_message("report: nvme on INTx (pci=nomsi): the disk read, %"
                    PRIu64 " interrupts through an irqfd with resample, none "
                    "relayed by qvfio",
                    irq_total(&g_array_index(irqs, IrqLine, 0), 1));
     irq_lines_free(irqs);
-    unlink(trace);
-    rmdir(dir);
     guest_vm_free(vm);
 }
 
@@ -597,9 +550,5 @@ int main(int argc, char **argv)
     g_test_add_func("/kvm/nvme/bar-slot-vs-trap", test_nvme_bar_slot_vs_trap);
     g_test_add_func("/kvm/nvme/irq-follows-cpu", test_nvme_irq_follows_cpu);
     g_test_add_func("/kvm/nvme/intx", test_nvme_intx);
-    g_test_add_data_func("/kvm/nvme/set-irqs/1cpu", GUINT_TO_POINTER(1),
-                         test_nvme_set_irqs);
-    g_test_add_data_func("/kvm/nvme/set-irqs/smp2", GUINT_TO_POINTER(2),
-                         test_nvme_set_irqs);
     return g_test_run();
 }
