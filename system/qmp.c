@@ -223,16 +223,100 @@ static void split_putc(SplitCtx *c, char ch)
     split_put(c, &ch, 1);
 }
 
-static bool is_bare_char(char ch)
+static bool is_bare_char(unsigned char ch)
 {
-    return g_ascii_isalnum(ch) || strchr("+-._", ch);
+    return g_ascii_isalnum(ch) || (ch && strchr("+-._", ch));
+}
+
+/* Can @ch appear outside a string (in some JSON value or between them)? */
+static bool is_json_byte(unsigned char ch)
+{
+    return ch == ' ' || ch == '\t' || ch == '\r' || ch == '\n' ||
+           (ch && strchr("{}[],:\"'", ch)) || is_bare_char(ch);
+}
+
+/* Where QEMU's lexer resumes after an error. */
+static bool is_sync_point(unsigned char ch)
+{
+    return (ch < 0x20 && ch != '\t') || ch >= 0xfe ||
+           ch == '{' || ch == '}' || ch == '[' || ch == ']';
+}
+
+/*
+ * A byte QEMU's lexer refuses: report it now, drop the value being
+ * assembled and skip input up to the next sync point.
+ */
+static void split_lexical_error(SplitCtx *c, const char *msg)
+{
+    c->emit(c->opaque, NULL, 0, msg);
+    qmp_splitter_reset(c->s);
+    c->s->recovering = true;
+}
+
+static void split_stray_byte(SplitCtx *c, unsigned char ch)
+{
+    char msg[48];
+
+    if (g_ascii_isprint(ch)) {
+        snprintf(msg, sizeof(msg), "JSON parse error, stray '%c'", ch);
+    } else {
+        snprintf(msg, sizeof(msg), "JSON parse error, stray byte 0x%02X", ch);
+    }
+    split_lexical_error(c, msg);
+}
+
+/* One more byte of a string's UTF-8; false when the sequence is invalid. */
+static bool utf8_step(QmpSplitter *s, unsigned char ch)
+{
+    if (s->utf8_need) {
+        if (ch < s->utf8_lo || ch > s->utf8_hi) {
+            return false;
+        }
+        s->utf8_need--;
+        s->utf8_lo = 0x80;
+        s->utf8_hi = 0xbf;
+        return true;
+    }
+    s->utf8_lo = 0x80;
+    s->utf8_hi = 0xbf;
+    if (ch < 0x80) {
+        return true;
+    } else if (ch >= 0xc2 && ch <= 0xdf) {
+        s->utf8_need = 1;
+    } else if (ch >= 0xe0 && ch <= 0xef) {
+        /* no overlong forms, no UTF-16 surrogates */
+        s->utf8_need = 2;
+        s->utf8_lo = ch == 0xe0 ? 0xa0 : 0x80;
+        s->utf8_hi = ch == 0xed ? 0x9f : 0xbf;
+    } else if (ch >= 0xf0 && ch <= 0xf4) {
+        /* nothing beyond U+10FFFF */
+        s->utf8_need = 3;
+        s->utf8_lo = ch == 0xf0 ? 0x90 : 0x80;
+        s->utf8_hi = ch == 0xf4 ? 0x8f : 0xbf;
+    } else {
+        return false;
+    }
+    return true;
 }
 
 /* Inside a string: single-quoted strings come out as JSON strings. */
-static void split_string_byte(SplitCtx *c, char ch)
+static void split_string_byte(SplitCtx *c, unsigned char ch)
 {
     QmpSplitter *s = c->s;
 
+    if (ch < 0x20) {
+        char msg[64];
+
+        snprintf(msg, sizeof(msg), "JSON parse error, control character "
+                 "0x%02X in string", ch);
+        split_lexical_error(c, msg);
+        return;
+    }
+    if ((s->utf8_need || ch >= 0x80) && !utf8_step(s, ch)) {
+        split_lexical_error(c, "JSON parse error, invalid UTF-8 sequence "
+                            "in string");
+        return;
+    }
     if (s->escape) {
         s->escape = false;
         if (ch == '\'') {
@@ -257,7 +341,7 @@ static void split_string_byte(SplitCtx *c, char ch)
 }
 
 /* Structure outside strings. */
-static void split_struct_byte(SplitCtx *c, char ch)
+static void split_struct_byte(SplitCtx *c, unsigned char ch)
 {
     QmpSplitter *s = c->s;
 
@@ -285,12 +369,16 @@ static void split_struct_byte(SplitCtx *c, char ch)
         split_putc(c, '"');
         break;
     default:
-        split_putc(c, ch);
+        if (is_json_byte(ch)) {
+            split_putc(c, ch);
+        } else {
+            split_stray_byte(c, ch);
+        }
     }
 }
 
 /* The first byte of a value; returns false if it is not part of one. */
-static bool split_start_value(SplitCtx *c, char ch)
+static bool split_start_value(SplitCtx *c, unsigned char ch)
 {
     QmpSplitter *s = c->s;
     char msg[40];
@@ -303,6 +391,10 @@ static bool split_start_value(SplitCtx *c, char ch)
         c->emit(c->opaque, NULL, 0, msg);
         return false;
     }
+    if (!is_json_byte(ch)) {
+        split_stray_byte(c, ch);
+        return false;
+    }
     s->in_value = true;
     if (ch == '{' || ch == '[' || ch == '"' || ch == '\'') {
         split_struct_byte(c, ch);
@@ -310,7 +402,7 @@ static bool split_start_value(SplitCtx *c, char ch)
         s->bare = true;
         split_putc(c, ch);
     } else {
-        /* Not JSON: let the parser say so. */
+        /* ',' or ':' alone: let the parser say so. */
         split_putc(c, ch);
         split_end_value(c);
     }
@@ -323,8 +415,14 @@ void qmp_splitter_feed(QmpSplitter *s, const char *data, size_t len,
     SplitCtx c = { .s = s, .emit = emit, .opaque = opaque };
 
     for (size_t i = 0; i < len; i++) {
-        char ch = data[i];
+        unsigned char ch = data[i];
 
+        if (s->recovering) {
+            if (!is_sync_point(ch)) {
+                continue;
+            }
+            s->recovering = false;
+        }
         if (!s->in_value) {
             split_start_value(&c, ch);
         } else if (s->bare) {
