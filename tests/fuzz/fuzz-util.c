@@ -1,0 +1,210 @@
+/* Helpers shared by the libFuzzer targets (fuzz-util.h). */
+#include "qemu/osdep.h"
+#include <dirent.h>
+#include "fuzz-util.h"
+#include "hw/core/machine.h"
+#include "hw/core/qdev.h"
+#include "qemu/main-loop.h"
+#include "qemu/timer.h"
+#include "qom/object.h"
+#include "system/accel.h"
+#include "system/memory.h"
+#include "system/qdev-monitor.h"
+#include "system/qtest.h"
+#include "system/runstate.h"
+
+#define FUZZ_DRAIN_MAX 1000     /* iterations: a busy loop is a finding */
+
+static GString *reports;
+
+/* Input */
+
+bool fuzz_input_done(const FuzzInput *in)
+{
+    return in->pos >= in->len;
+}
+
+size_t fuzz_bytes(FuzzInput *in, void *buf, size_t len)
+{
+    size_t n = MIN(len, in->len - MIN(in->pos, in->len));
+
+    memcpy(buf, in->data + in->pos, n);
+    memset((uint8_t *)buf + n, 0, len - n);
+    in->pos += n;
+    return n;
+}
+
+uint8_t fuzz_u8(FuzzInput *in)
+{
+    uint8_t v;
+
+    fuzz_bytes(in, &v, sizeof(v));
+    return v;
+}
+
+uint16_t fuzz_u16(FuzzInput *in)
+{
+    uint8_t b[2];
+
+    fuzz_bytes(in, b, sizeof(b));
+    return lduw_le_p(b);
+}
+
+uint32_t fuzz_u32(FuzzInput *in)
+{
+    uint8_t b[4];
+
+    fuzz_bytes(in, b, sizeof(b));
+    return ldl_le_p(b);
+}
+
+uint64_t fuzz_u64(FuzzInput *in)
+{
+    uint8_t b[8];
+
+    fuzz_bytes(in, b, sizeof(b));
+    return ldq_le_p(b);
+}
+
+/* Findings */
+
+void fuzz_fail(const char *fmt, ...)
+{
+    va_list ap;
+
+    fprintf(stderr, "fuzz: FINDING: ");
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fprintf(stderr, "\n");
+    if (reports && reports->len) {
+        fprintf(stderr, "fuzz: reports of this input:\n%s", reports->str);
+    }
+    abort();
+}
+
+/* The machine */
+
+void fuzz_reports_reset(void)
+{
+    if (reports) {
+        g_string_truncate(reports, 0);
+    }
+}
+
+const char *fuzz_reports(void)
+{
+    return reports ? reports->str : "";
+}
+
+static void fuzz_add_device(const char *arg)
+{
+    Error *err = NULL;
+    QemuOpts *opts = arg[0] == '{' ? qdev_opts_from_json(arg, &err)
+                                   : qemu_opts_parse(arg, "driver", &err);
+
+    if (!opts || !qdev_device_add(opts, &err)) {
+        fprintf(stderr, "fuzz: -device %s: %s\n", arg, error_get_pretty(err));
+        abort();
+    }
+    qemu_opts_free(opts);
+}
+
+void fuzz_machine_init(uint64_t ram_size, const char *const *devices)
+{
+    MachineClass *mc = machine_class_find("q35");
+    MachineState *ms;
+
+    if (!getenv("FUZZ_VERBOSE")) {
+        reports = g_string_new(NULL);
+        error_capture_begin(reports);
+    }
+    accel_init("qtest", true, "q35", &error_abort);
+    memory_system_init();
+    ms = MACHINE(object_new(object_class_get_name(OBJECT_CLASS(mc))));
+    ms->ram_size = ram_size;
+    object_property_add_child(object_get_root(), "machine", OBJECT(ms),
+                              &error_abort);
+    object_unref(OBJECT(ms));
+    current_machine = ms;
+    if (!mc->init(ms, &error_abort)) {
+        abort();
+    }
+    for (; devices && *devices; devices++) {
+        fuzz_add_device(*devices);
+    }
+    runstate_set(RUN_STATE_RUNNING);
+    fuzz_reports_reset();
+}
+
+void fuzz_main_loop_drain(void)
+{
+    for (int i = 0; g_main_context_pending(NULL); i++) {
+        if (i == FUZZ_DRAIN_MAX) {
+            fuzz_fail("the main loop is still busy after %d iterations",
+                      FUZZ_DRAIN_MAX);
+        }
+        qemu_main_loop_poll_once(false);
+    }
+    qemu_clock_run_all_timers();
+}
+
+static int collect_user_device(Object *child, void *opaque)
+{
+    g_ptr_array_add(opaque, object_ref(child));
+    return 0;
+}
+
+void fuzz_remove_user_devices(void)
+{
+    static const char *const parents[] = {
+        "/machine/peripheral", "/machine/peripheral-anon",
+    };
+
+    for (size_t i = 0; i < ARRAY_SIZE(parents); i++) {
+        Object *parent = object_resolve_path(parents[i], NULL);
+        g_autoptr(GPtrArray) devs = g_ptr_array_new();
+
+        if (!parent) {
+            continue;
+        }
+        object_child_foreach(parent, collect_user_device, devs);
+        for (guint j = devs->len; j-- > 0;) {
+            DeviceState *dev = (DeviceState *)object_dynamic_cast(
+                g_ptr_array_index(devs, j), TYPE_DEVICE);
+
+            if (dev) {
+                qdev_device_remove(dev);
+            }
+            object_unref(g_ptr_array_index(devs, j));
+        }
+    }
+}
+
+/* Checks */
+
+int fuzz_count_fds(void)
+{
+    DIR *d = opendir("/proc/self/fd");
+    struct dirent *de;
+    int n = 0;
+
+    if (!d) {
+        return -1;
+    }
+    while ((de = readdir(d))) {
+        n += de->d_name[0] != '.';
+    }
+    closedir(d);
+    return n - 1;       /* the directory's own fd */
+}
+
+void fuzz_check_fds(int baseline, const char *what)
+{
+    int now = fuzz_count_fds();
+
+    if (now > baseline) {
+        fuzz_fail("%s: %d file descriptor(s) leaked (%d open, %d before)",
+                  what, now - baseline, now, baseline);
+    }
+}
