@@ -12,6 +12,7 @@
 #include "system/qdev-monitor.h"
 #include "system/qtest.h"
 #include "system/runstate.h"
+#include <linux/pci_regs.h>
 
 #define FUZZ_DRAIN_MAX 1000     /* iterations: a busy loop is a finding */
 
@@ -181,7 +182,104 @@ void fuzz_remove_user_devices(void)
     }
 }
 
+/* Firmware */
+
+static hwaddr ecam(unsigned devfn, unsigned reg)
+{
+    return FUZZ_ECAM_BASE + ((hwaddr)devfn << 12) + reg;
+}
+
+static uint32_t cfg_readl(unsigned devfn, unsigned reg)
+{
+    return address_space_ldl_le(&address_space_memory, ecam(devfn, reg),
+                                NULL);
+}
+
+static void cfg_writel(unsigned devfn, unsigned reg, uint32_t val)
+{
+    address_space_stl_le(&address_space_memory, ecam(devfn, reg), val, NULL);
+}
+
+/* Size the BAR at @reg and place it; returns how many registers it used. */
+static int fuzz_place_bar(unsigned devfn, unsigned reg, uint64_t *mmio,
+                          uint64_t *pio)
+{
+    uint32_t lo, mask;
+    uint64_t size, *next, end;
+    bool io, mem64;
+
+    cfg_writel(devfn, reg, 0xffffffff);
+    mask = cfg_readl(devfn, reg);
+    io = reg != PCI_ROM_ADDRESS && (mask & PCI_BASE_ADDRESS_SPACE_IO);
+    mem64 = !io && reg != PCI_ROM_ADDRESS &&
+            (mask & PCI_BASE_ADDRESS_MEM_TYPE_MASK) ==
+            PCI_BASE_ADDRESS_MEM_TYPE_64;
+    lo = mask & (io ? PCI_BASE_ADDRESS_IO_MASK :
+                 reg == PCI_ROM_ADDRESS ? PCI_ROM_ADDRESS_MASK :
+                 PCI_BASE_ADDRESS_MEM_MASK);
+    size = mem64 ? 0 : ~0ULL << 32;
+    if (mem64) {
+        cfg_writel(devfn, reg + 4, 0xffffffff);
+        size = (uint64_t)cfg_readl(devfn, reg + 4) << 32;
+    }
+    size = ~(size | lo) + 1;
+    if (!lo) {
+        cfg_writel(devfn, reg, 0);
+        return mem64 ? 2 : 1;
+    }
+    next = io ? pio : mmio;
+    end = io ? FUZZ_PIO_END : FUZZ_MMIO_END;
+    if (!size || QEMU_ALIGN_UP(*next, size) + size > end) {
+        cfg_writel(devfn, reg, 0);
+        return mem64 ? 2 : 1;
+    }
+    *next = QEMU_ALIGN_UP(*next, size);
+    cfg_writel(devfn, reg, *next | (reg == PCI_ROM_ADDRESS ?
+                                    PCI_ROM_ADDRESS_ENABLE : 0));
+    if (mem64) {
+        cfg_writel(devfn, reg + 4, 0);
+    }
+    *next += size;
+    return mem64 ? 2 : 1;
+}
+
+void fuzz_pci_firmware(void)
+{
+    static bool present[256], scanned;
+    uint64_t mmio = FUZZ_MMIO_BASE, pio = FUZZ_PIO_BASE;
+
+    /* The functions do not change once the machine is built: scan once. */
+    for (unsigned devfn = 0; !scanned && devfn < 256; devfn++) {
+        present[devfn] = (cfg_readl(devfn, PCI_VENDOR_ID) & 0xffff) != 0xffff;
+    }
+    scanned = true;
+    for (unsigned devfn = 0; devfn < 256; devfn++) {
+        if (!present[devfn]) {
+            continue;
+        }
+        for (unsigned reg = PCI_BASE_ADDRESS_0; reg <= PCI_BASE_ADDRESS_5;) {
+            reg += 4 * fuzz_place_bar(devfn, reg, &mmio, &pio);
+        }
+        fuzz_place_bar(devfn, PCI_ROM_ADDRESS, &mmio, &pio);
+        cfg_writel(devfn, PCI_COMMAND, PCI_COMMAND_IO | PCI_COMMAND_MEMORY |
+                   PCI_COMMAND_MASTER);
+    }
+}
+
 /* Checks */
+
+/* Pipes and /dev/null are libFuzzer's own (its output, -close_fd_mask). */
+static bool fd_is_ours(int dirfd, const char *name)
+{
+    char target[256];
+    ssize_t n = readlinkat(dirfd, name, target, sizeof(target) - 1);
+
+    if (n < 0) {
+        return false;
+    }
+    target[n] = '\0';
+    return !g_str_has_prefix(target, "pipe:") && strcmp(target, "/dev/null");
+}
 
 int fuzz_count_fds(void)
 {
@@ -193,10 +291,11 @@ int fuzz_count_fds(void)
         return -1;
     }
     while ((de = readdir(d))) {
-        n += de->d_name[0] != '.';
+        n += de->d_name[0] != '.' && atoi(de->d_name) != dirfd(d) &&
+             fd_is_ours(dirfd(d), de->d_name);
     }
     closedir(d);
-    return n - 1;       /* the directory's own fd */
+    return n;
 }
 
 void fuzz_check_fds(int baseline, const char *what)

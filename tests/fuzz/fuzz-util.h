@@ -63,3 +63,16 @@ void fuzz_check_fds(int baseline, const char *what);
 void G_GNUC_NORETURN G_GNUC_PRINTF(1, 2) fuzz_fail(const char *fmt, ...);
 
 #endif
+
+/*
+ * What firmware does before the guest runs: every function on bus 0 gets
+ * its BARs and ROM placed (memory from 0xE0000000, I/O from 0xC000, each
+ * aligned to its size) and memory, I/O and bus mastering enabled.
+ * Deterministic, so that seeds can name the addresses.
+ */
+#define FUZZ_MMIO_BASE 0xE0000000ULL
+#define FUZZ_MMIO_END 0xFEC00000ULL
+#define FUZZ_PIO_BASE 0xC000
+#define FUZZ_PIO_END 0x10000
+#define FUZZ_ECAM_BASE 0xB0000000ULL
+void fuzz_pci_firmware(void);
