@@ -135,6 +135,8 @@ void fuzz_machine_init(uint64_t ram_size, const char *const *devices)
         fuzz_add_device(*devices);
     }
     runstate_set(RUN_STATE_RUNNING);
+    /* GLib's main context (and its wakeup eventfd) exists from now on. */
+    fuzz_main_loop_drain();
     fuzz_reports_reset();
 }
 
@@ -269,7 +271,7 @@ void fuzz_pci_firmware(void)
 /* Checks */
 
 /* Pipes and /dev/null are libFuzzer's own (its output, -close_fd_mask). */
-static bool fd_is_ours(int dirfd, const char *name)
+static bool fd_is_ours(int dirfd, const char *name, GString *list)
 {
     char target[256];
     ssize_t n = readlinkat(dirfd, name, target, sizeof(target) - 1);
@@ -278,10 +280,17 @@ static bool fd_is_ours(int dirfd, const char *name)
         return false;
     }
     target[n] = '\0';
-    return !g_str_has_prefix(target, "pipe:") && strcmp(target, "/dev/null");
+    if (g_str_has_prefix(target, "pipe:") || !strcmp(target, "/dev/null")) {
+        return false;
+    }
+    if (list) {
+        g_string_append_printf(list, " %s:%s", name, target);
+    }
+    return true;
 }
 
-int fuzz_count_fds(void)
+/* Our open fds; their numbers and targets are appended to @list. */
+static int count_fds(GString *list)
 {
     DIR *d = opendir("/proc/self/fd");
     struct dirent *de;
@@ -292,18 +301,24 @@ int fuzz_count_fds(void)
     }
     while ((de = readdir(d))) {
         n += de->d_name[0] != '.' && atoi(de->d_name) != dirfd(d) &&
-             fd_is_ours(dirfd(d), de->d_name);
+             fd_is_ours(dirfd(d), de->d_name, list);
     }
     closedir(d);
     return n;
 }
 
+int fuzz_count_fds(void)
+{
+    return count_fds(NULL);
+}
+
 void fuzz_check_fds(int baseline, const char *what)
 {
-    int now = fuzz_count_fds();
+    g_autoptr(GString) list = g_string_new(NULL);
+    int now = count_fds(list);
 
     if (now > baseline) {
-        fuzz_fail("%s: %d file descriptor(s) leaked (%d open, %d before)",
-                  what, now - baseline, now, baseline);
+        fuzz_fail("%s: %d file descriptor(s) leaked (%d open, %d before):%s",
+                  what, now - baseline, now, baseline, list->str);
     }
 }
