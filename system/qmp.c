@@ -48,6 +48,7 @@ struct Monitor {
     bool input_paused;
     GHashTable *fds;            /* getfd: name -> fd */
     GArray *cur_fds;            /* fds of the running command */
+    GString *captured;          /* detached: what would have been sent */
 };
 
 static GPtrArray *monitors;      /* Monitor *, chardev-backed */
@@ -545,8 +546,10 @@ static void monitor_send(Monitor *mon, JsonObject *obj)
     JsonNode *node = json_node_init_object(json_node_alloc(), obj);
     g_autofree char *text = NULL;
 
+    GString *out = mon->chr ? mon->outbuf : mon->captured;
+
     json_object_unref(obj);
-    if (!mon->chr || !mon->connected || mon->broken) {
+    if (!out || !mon->connected || mon->broken) {
         json_node_unref(node);
         return;
     }
@@ -554,11 +557,14 @@ static void monitor_send(Monitor *mon, JsonObject *obj)
     json_node_unref(node);
     for (const char *p = text; *p; p++) {
         if (*p == '\n') {
-            g_string_append_c(mon->outbuf, '\r');
+            g_string_append_c(out, '\r');
         }
-        g_string_append_c(mon->outbuf, *p);
+        g_string_append_c(out, *p);
     }
-    g_string_append(mon->outbuf, "\r\n");
+    g_string_append(out, "\r\n");
+    if (!mon->chr) {
+        return;
+    }
     if (monitor_pending(mon) > QMP_OUTBUF_MAX) {
         warn_report("QMP client on chardev '%s' does not read its output; "
                     "disconnecting it", qemu_chr_id(mon->chr));
@@ -874,7 +880,8 @@ static void monitor_update_input(Monitor *mon)
     bool pause = monitor_pending(mon) > QMP_OUTBUF_HIGH ||
                  !g_queue_is_empty(&mon->queue);
 
-    if (pause != mon->input_paused && mon->connected && !mon->broken) {
+    if (pause != mon->input_paused && mon->connected && !mon->broken &&
+        mon->chr) {
         mon->input_paused = pause;
         qemu_chr_accept_input(mon->chr, !pause);
     }
@@ -954,6 +961,20 @@ static void monitor_attach_fds(Monitor *mon, GArray *fds)
     }
 }
 
+/* Bytes from the client, and the fds that came with them. */
+static void monitor_input(Monitor *mon, const char *buf, size_t len,
+                          GArray *fds)
+{
+    if (!mon->connected || mon->broken) {
+        close_fds(fds);
+        return;
+    }
+    mon->last_queued = NULL;
+    qmp_splitter_feed(&mon->splitter, buf, len, monitor_queue_message, mon);
+    monitor_attach_fds(mon, fds);
+    monitor_run_queue(mon);
+}
+
 static void monitor_read(void *opaque, const uint8_t *buf, size_t len)
 {
     Monitor *mon = opaque;
@@ -963,15 +984,7 @@ static void monitor_read(void *opaque, const uint8_t *buf, size_t len)
     while ((fd = qemu_chr_take_fd(mon->chr)) >= 0) {
         g_array_append_val(fds, fd);
     }
-    if (!mon->connected || mon->broken) {
-        close_fds(fds);
-        return;
-    }
-    mon->last_queued = NULL;
-    qmp_splitter_feed(&mon->splitter, (const char *)buf, len,
-                      monitor_queue_message, mon);
-    monitor_attach_fds(mon, fds);
-    monitor_run_queue(mon);
+    monitor_input(mon, (const char *)buf, len, fds);
 }
 
 static void monitor_reset_connection(Monitor *mon)
@@ -1142,6 +1155,9 @@ static void monitor_free(Monitor *mon)
     g_hash_table_destroy(mon->fds);
     qmp_splitter_destroy(&mon->splitter);
     g_string_free(mon->outbuf, TRUE);
+    if (mon->captured) {
+        g_string_free(mon->captured, TRUE);
+    }
     g_free(mon);
 }
 
@@ -1208,7 +1224,27 @@ Monitor *qmp_monitor_new_detached(void)
     qmp_registry_init();
     mon = monitor_new(NULL, false);
     mon->connected = true;
+    mon->captured = g_string_new(NULL);
     return mon;
+}
+
+void qmp_monitor_feed(Monitor *mon, const char *data, size_t len)
+{
+    g_autoptr(GArray) fds = g_array_new(FALSE, FALSE, sizeof(int));
+
+    monitor_input(mon, data, len, fds);
+}
+
+char *qmp_monitor_take_output(Monitor *mon)
+{
+    char *text;
+
+    if (!mon->captured) {
+        return g_strdup("");
+    }
+    text = g_string_free(mon->captured, FALSE);
+    mon->captured = g_string_new(NULL);
+    return text;
 }
 
 void qmp_monitor_free_detached(Monitor *mon)

@@ -166,6 +166,14 @@ bool qmp_splitter_busy(const QmpSplitter *s);
 JsonObject *qmp_dispatch_text(Monitor *mon, const char *json, size_t len);
 Monitor *qmp_monitor_new_detached(void);
 void qmp_monitor_free_detached(Monitor *mon);
+/*
+ * Bytes for a detached monitor, as if its client had sent them: framed,
+ * parsed and dispatched as on a chardev. Its replies, CRLF-terminated as
+ * on the wire, are kept for qmp_monitor_take_output (g_free the text).
+ * For fuzzing and tests.
+ */
+void qmp_monitor_feed(Monitor *mon, const char *data, size_t len);
+char *qmp_monitor_take_output(Monitor *mon);
 bool qmp_monitor_negotiated(const Monitor *mon);
 
 /* Shared helpers for handlers. */

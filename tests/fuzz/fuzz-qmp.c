@@ -1,33 +1,25 @@
 /*
- * The QMP monitor (system/qmp*.c) as a client reaches it: bytes on a
- * socket, through the chardev, the framing, the JSON parser, the request
- * checks and the commands, on a q35 machine under the qtest accelerator.
+ * The QMP monitor (system/qmp*.c) as a client reaches it: a byte stream
+ * through the framing, the JSON parser, the request and argument checks
+ * and the commands, on a q35 machine under the qtest accelerator. The
+ * bytes go to a detached monitor (qmp_monitor_feed), which runs exactly
+ * what a chardev's read handler runs, without the socket round trips.
  *
  * Input: one byte of flags, then the byte stream. Bit 0 of the flags
  * negotiates capabilities first (so that mutations reach the commands);
- * the other bits choose how the stream is cut into writes (1 byte, or a
- * multiple of 16), each write followed by a turn of the main loop.
+ * the other bits choose how the stream is cut into reads (1 byte, or a
+ * multiple of 16), each followed by a turn of the main loop.
  *
- * Every input gets a fresh connection. Whatever the monitor sends must be
+ * Every input gets a fresh monitor. Whatever it sends must be
  * CRLF-terminated JSON objects of the four kinds QMP has. Devices that
  * device_add created are removed and the run state restored after each
  * input.
  */
 #include "qemu/osdep.h"
-#include <sys/socket.h>
 #include "qemu/main-loop.h"
-#include "system/chardev.h"
 #include "system/qmp.h"
 #include "system/runstate.h"
 #include "fuzz-util.h"
-
-#define CHR_ID "fuzz-qmp"
-
-typedef struct Conn {
-    Chardev *chr;
-    int peer;
-    GString *in;                /* what the monitor sent, not yet checked */
-} Conn;
 
 static int fds_baseline;
 
@@ -37,7 +29,6 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     fds_baseline = fuzz_count_fds();
     return 0;
 }
-
 /* One message the monitor sent: an object with QMP, return, error or event. */
 static void check_message(const char *text, size_t len)
 {
@@ -65,11 +56,12 @@ static void check_message(const char *text, size_t len)
 }
 
 /* Complete lines: CRLF-terminated, no bare LF. */
-static void check_output(Conn *c)
+static void check_output(Monitor *mon)
 {
-    char *start = c->in->str, *lf;
+    g_autofree char *out = qmp_monitor_take_output(mon);
+    char *start = out, *lf;
 
-    while ((lf = memchr(start, '\n', c->in->len - (start - c->in->str)))) {
+    while ((lf = strchr(start, '\n'))) {
         if (lf == start || lf[-1] != '\r') {
             fuzz_fail("the monitor sent a bare LF: %.300s", start);
         }
@@ -79,68 +71,17 @@ static void check_output(Conn *c)
         check_message(start, lf - 1 - start);
         start = lf + 1;
     }
-    g_string_erase(c->in, 0, start - c->in->str);
-}
-
-/* Run the loop and read the monitor's output until both are quiet. */
-static void pump(Conn *c)
-{
-    char buf[65536];
-    ssize_t n;
-
-    do {
-        fuzz_main_loop_drain();
-        while ((n = read(c->peer, buf, sizeof(buf))) > 0) {
-            g_string_append_len(c->in, buf, n);
-        }
-        check_output(c);
-    } while (n > 0 || g_main_context_pending(NULL));
-}
-
-/* Write everything, letting the monitor read (and answer) meanwhile. */
-static void send_bytes(Conn *c, const uint8_t *data, size_t len)
-{
-    while (len) {
-        ssize_t n = send(c->peer, data, len, MSG_NOSIGNAL);
-
-        if (n < 0 && errno != EAGAIN && errno != EINTR) {
-            return;             /* the monitor dropped us */
-        }
-        if (n > 0) {
-            data += n;
-            len -= n;
-        }
-        pump(c);
+    if (*start) {
+        fuzz_fail("the monitor sent an unterminated line: %.300s", start);
     }
 }
 
-static void conn_open(Conn *c)
+/* One read's worth of bytes, then what the main loop does meanwhile. */
+static void feed(Monitor *mon, const uint8_t *data, size_t len)
 {
-    g_autofree char *spec = NULL;
-    QemuOpts *opts;
-    int sv[2];
-
-    if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0) {
-        fuzz_fail("socketpair: %s", strerror(errno));
-    }
-    fcntl(sv[1], F_SETFL, O_NONBLOCK);
-    c->peer = sv[1];
-    c->in = g_string_new(NULL);
-    spec = g_strdup_printf("socket,id=%s,fd=%d", CHR_ID, sv[0]);
-    opts = qemu_opts_parse(spec, "backend", &error_abort);
-    c->chr = qemu_chr_new_from_opts(opts, &error_abort);
-    qemu_opts_free(opts);
-    qmp_monitor_init_chardev(CHR_ID, false, &error_abort);
-    pump(c);
-}
-
-static void conn_close(Conn *c)
-{
-    close(c->peer);
-    fuzz_main_loop_drain();     /* the monitor sees the hang-up */
-    qmp_monitors_cleanup();
-    qemu_chr_close(c->chr);
-    g_string_free(c->in, TRUE);
+    qmp_monitor_feed(mon, (const char *)data, len);
+    fuzz_main_loop_drain();
+    check_output(mon);
 }
 
 /* What the commands of one input may have changed. */
@@ -161,16 +102,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     static const char negotiate[] = "{\"execute\":\"qmp_capabilities\"}\r\n";
     uint8_t flags = size ? data[0] : 0;
     size_t chunk = flags >> 1 ? (flags >> 1) * 16 : 1;
-    Conn c;
+    Monitor *mon = qmp_monitor_new_detached();
 
-    conn_open(&c);
     if (flags & 1) {
-        send_bytes(&c, (const uint8_t *)negotiate, strlen(negotiate));
+        feed(mon, (const uint8_t *)negotiate, strlen(negotiate));
     }
     for (size_t off = 1; off < size; off += chunk) {
-        send_bytes(&c, data + off, MIN(chunk, size - off));
+        feed(mon, data + off, MIN(chunk, size - off));
     }
-    conn_close(&c);
+    qmp_monitor_free_detached(mon);
     restore_machine();
     fuzz_check_fds(fds_baseline, "after a QMP session");
     fuzz_reports_reset();

@@ -179,6 +179,34 @@ static void test_split_limits(void)
     g_assert_cmpstr(g_ptr_array_index(got, 1), ==, "[1]");
 }
 
+/* A detached monitor fed bytes answers as on the wire: CRLF lines. */
+static void test_monitor_feed(void)
+{
+    static const char input[] = "{\"execute\":\"qmp_capa"
+                                "bilities\"}\r\n{\"execute\":\"query-"
+                                "version\",\"id\":7}{\xff";
+    Monitor *mon = qmp_monitor_new_detached();
+    g_autoptr(GString) out = g_string_new(NULL);
+    g_auto(GStrv) lines = NULL;
+
+    for (size_t off = 0; off < strlen(input); off += 5) {
+        g_autofree char *text = NULL;
+
+        qmp_monitor_feed(mon, input + off, MIN(5, strlen(input) - off));
+        text = qmp_monitor_take_output(mon);
+        g_string_append(out, text);
+    }
+    lines = g_strsplit(out->str, "\r\n", -1);
+    g_assert_cmpuint(g_strv_length(lines), ==, 4);
+    g_assert_cmpstr(lines[0], ==, "{\"return\":{}}");
+    g_assert_true(g_str_has_prefix(lines[1], "{\"return\":{\"qemu\":"));
+    g_assert_true(g_str_has_suffix(lines[1], ",\"id\":7}"));
+    g_assert_cmpstr(lines[2], ==, "{\"error\":{\"class\":\"GenericError\","
+                    "\"desc\":\"JSON parse error, stray byte 0xFF\"}}");
+    g_assert_cmpstr(lines[3], ==, "");
+    qmp_monitor_free_detached(mon);
+}
+
 /* Dispatch */
 
 static JsonObject *run(Monitor *mon, const char *json)
@@ -328,6 +356,7 @@ int main(int argc, char **argv)
     g_test_add_func("/qmp/split/limits", test_split_limits);
     g_test_add_func("/qmp/split/lexical-errors", test_split_lexical_errors);
     g_test_add_func("/qmp/split/utf8", test_split_utf8);
+    g_test_add_func("/qmp/monitor-feed", test_monitor_feed);
     g_test_add_func("/qmp/dispatch/negotiation", test_dispatch_negotiation);
     g_test_add_func("/qmp/dispatch/checks", test_dispatch_checks);
     g_test_add_func("/qmp/fd-param", test_fd_param);
