@@ -1,9 +1,10 @@
 /*
  * vfio-pci config space: one per-byte emulated-bits mask over the whole
  * space. Reads merge the virtual copy (emulated bits) with the device
- * (the rest); writes go to the device unless every bit is emulated, then
- * to the virtual copy. BARs, the ROM BAR, the interrupt line, capability
- * pointers and the MSI/MSI-X capabilities are fully virtual.
+ * (the rest); writes update the virtual copy and give the device only
+ * its own bits, never an emulated one. BARs, the ROM BAR, the interrupt
+ * line, capability pointers and the MSI/MSI-X capabilities are fully
+ * virtual.
  *
  * The device's capability chains are walked once, with loop, bounds and
  * overlap checks; a broken link is cut with a warning, never followed.
@@ -98,24 +99,68 @@ static bool ranges_touch_cap(uint32_t addr, int len, uint8_t cap,
     return cap && ranges_overlap(addr, len, cap, size);
 }
 
+/*
+ * Bytes [start, end) of a guest write, for the device: its virtual bits
+ * are what the device has there already (read back first; they are
+ * read-only on hardware, STATUS.CAP_LIST or HEADER_TYPE's multifunction
+ * bit), so the guest's value of them never reaches it.
+ */
+static void vfio_config_write_run(VFIOPCIDevice *vdev, uint32_t addr,
+                                  uint8_t *buf, int start, int end)
+{
+    const uint8_t *emu = vdev->emulated_config_bits + addr;
+    uint8_t cur[4];
+    bool partial = false;
+
+    for (int i = start; i < end; i++) {
+        partial |= emu[i] != 0;
+    }
+    if (partial) {
+        if (!vfio_config_read_raw(vdev, addr + start, cur, end - start)) {
+            trace_vfio_config_write_failed(vdev->name, addr + start,
+                                           end - start);
+            return;
+        }
+        for (int i = start; i < end; i++) {
+            buf[i] = (buf[i] & ~emu[i]) | (cur[i - start] & emu[i]);
+        }
+    }
+    if (!vfio_config_write_raw(vdev, addr + start, buf + start,
+                               end - start)) {
+        trace_vfio_config_write_failed(vdev->name, addr + start, end - start);
+    }
+}
+
+/* The device's part of a guest write: wholly virtual bytes are left out. */
+static void vfio_config_write_device(VFIOPCIDevice *vdev, uint32_t addr,
+                                     uint32_t val, int len)
+{
+    const uint8_t *emu = vdev->emulated_config_bits + addr;
+    uint8_t buf[8];
+    int start = -1;
+
+    stn_le_p(buf, len, val);
+    for (int i = 0; i <= len; i++) {
+        if (i < len && emu[i] != 0xff) {
+            start = start < 0 ? i : start;
+        } else if (start >= 0) {
+            vfio_config_write_run(vdev, addr, buf, start, i);
+            start = -1;
+        }
+    }
+}
+
 void vfio_pci_write_config(PCIDevice *pdev, uint32_t addr, uint32_t val,
                            int len)
 {
     VFIOPCIDevice *vdev = VFIO_PCI(pdev);
-    uint8_t buf[8];
 
     trace_vfio_pci_write_config(vdev->name, addr, val, len);
     if (addr + len > vdev->config_size) {
         pci_default_write_config(pdev, addr, val, len);
         return;
     }
-    /* The device sees the write unless every bit of it is ours. */
-    if (~emulated_mask(vdev, addr, len) & len_mask(len)) {
-        stn_le_p(buf, len, val);
-        if (!vfio_config_write_raw(vdev, addr, buf, len)) {
-            trace_vfio_config_write_failed(vdev->name, addr, len);
-        }
-    }
+    vfio_config_write_device(vdev, addr, val, len);
     pci_default_write_config(pdev, addr, val, len);
     if (pdev->msi_cap && ranges_touch_cap(addr, len, pdev->msi_cap,
                                           msi_cap_sizeof(pci_get_word(

@@ -240,6 +240,39 @@ static void test_header_masks(void)
     vfio_destroy(vdev);
 }
 
+/*
+ * A rule of device assignment: whatever the guest writes, at whatever
+ * width and offset, no bit the model virtualises changes on the device.
+ */
+static void test_virtual_bits_stay_virtual(void)
+{
+    VFIOPCIDevice *vdev = vfio_new("fake:msix", "x-pci-vendor-id", "0x1af4",
+                                   &error_abort);
+    const uint8_t *dev_cfg = fake_vfio_config(fake_vfio_last());
+    static const uint32_t values[] = { 0xffffffff, 0, 0x5a5aa5a5 };
+    uint8_t before[PCIE_CONFIG_SPACE_SIZE];
+
+    for (int len = 1; len <= 4; len *= 2) {
+        for (size_t v = 0; v < ARRAY_SIZE(values); v++) {
+            for (uint32_t addr = 0; addr < vdev->config_size; addr += len) {
+                memcpy(before, dev_cfg, sizeof(before));
+                cfg_write(vdev, addr, values[v], len);
+                for (uint32_t b = addr; b < addr + len; b++) {
+                    uint8_t emu = vdev->emulated_config_bits[b];
+
+                    if ((before[b] ^ dev_cfg[b]) & emu) {
+                        g_error("a %d-byte write of 0x%x at 0x%x changed "
+                                "virtual bits 0x%02x of the device's byte "
+                                "0x%x (0x%02x -> 0x%02x)", len, values[v],
+                                addr, emu, b, before[b], dev_cfg[b]);
+                    }
+                }
+            }
+        }
+    }
+    vfio_destroy(vdev);
+}
+
 static void test_identity_overrides(void)
 {
     VFIOPCIDevice *vdev = vfio_new("fake:msix", "x-pci-vendor-id", "0x1af4",
@@ -483,6 +516,8 @@ int main(int argc, char **argv)
     g_test_add_func("/vfio/caps/walk/past-end", test_walk_past_end);
     g_test_add_func("/vfio/caps/walk/ext", test_walk_ext);
     g_test_add_func("/vfio/config/header-masks", test_header_masks);
+    g_test_add_func("/vfio/config/virtual-bits-stay-virtual",
+                    test_virtual_bits_stay_virtual);
     g_test_add_func("/vfio/config/identity-overrides",
                     test_identity_overrides);
     g_test_add_func("/vfio/config/identity-override-too-wide",
