@@ -432,7 +432,6 @@ bool vfio_config_setup(VFIOPCIDevice *vdev, Error **errp)
 {
     PCIDevice *pdev = &vdev->pdev;
     VFIOBackend *b = vdev->backend;
-    g_autofree uint8_t *phys = NULL;
 
     if (!check_id_props(vdev, errp) ||
         !b->ops->get_region_info(b, VFIO_PCI_CONFIG_REGION_INDEX,
@@ -446,14 +445,14 @@ bool vfio_config_setup(VFIOPCIDevice *vdev, Error **errp)
     }
     vdev->config_size = MIN(vdev->config_info.size, pci_config_size(pdev));
     vdev->emulated_config_bits = g_malloc0(pci_config_size(pdev));
-    vdev->phys_config = phys = g_malloc0(vdev->config_size);
-    if (!vfio_config_read_raw(vdev, 0, phys, vdev->config_size)) {
+    /* kept until the capabilities are set up; vfio_config_exit frees it */
+    vdev->phys_config = g_malloc0(vdev->config_size);
+    if (!vfio_config_read_raw(vdev, 0, vdev->phys_config, vdev->config_size)) {
         error_setg(errp, "vfio %s: cannot read the device's config space",
                    vdev->name);
         return false;
     }
-    vfio_header_setup(vdev, phys);
-    phys = NULL;                    /* kept in vdev until caps are set up */
+    vfio_header_setup(vdev, vdev->phys_config);
     trace_vfio_config_setup(vdev->name, vdev->config_size, vdev->intx.pin);
     return true;
 }

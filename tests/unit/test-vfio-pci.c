@@ -390,6 +390,21 @@ static void test_config_read_error(void)
     vfio_destroy(vdev);
 }
 
+/* A device whose config space cannot be read at all is refused cleanly. */
+static void test_config_unreadable_at_realize(void)
+{
+    g_autofree char *ini = write_spec("[device]\nconfig-eio = true\n");
+    g_autofree char *host = g_strdup_printf("fake:basic:%s", ini);
+    Error *err = NULL;
+
+    g_assert_null(vfio_new(host, NULL, NULL, &err));
+    g_assert_nonnull(strstr(error_get_pretty(err),
+                            "cannot read the device's config space"));
+    error_free(err);
+    g_assert_false(fake_vfio_is_open(fake_vfio_last()));
+    unlink(ini);
+}
+
 static void test_reset_at_open_and_close(void)
 {
     VFIOPCIDevice *vdev = vfio_new("fake:msix", NULL, NULL, &error_abort);
@@ -525,6 +540,8 @@ int main(int argc, char **argv)
     g_test_add_func("/vfio/config/capability-chain", test_capability_chain);
     g_test_add_func("/vfio/config/broken-chains", test_broken_chains);
     g_test_add_func("/vfio/config/read-error", test_config_read_error);
+    g_test_add_func("/vfio/config/unreadable-at-realize",
+                    test_config_unreadable_at_realize);
     g_test_add_func("/vfio/reset/open-and-close",
                     test_reset_at_open_and_close);
     g_test_add_func("/vfio/reset/system", test_system_reset);
