@@ -726,6 +726,29 @@ static void test_rom_kinds(void)
     close_fake(f);
 }
 
+/* ROM regions that misbehave: lying about their size, short reads, EOF. */
+static void test_rom_faults(void)
+{
+    FakeVFIODevice *f;
+    VFIOBackend *b;
+    uint8_t buf[64];
+
+    f = open_ok("msix", "[rom]\nclaimed-size = 0x10000000000\n");
+    b = fake_vfio_backend(f);
+    g_assert_cmpuint(region_size(f, ROM), ==, 0x10000000000ULL);
+    g_assert_cmpint(b->ops->region_read(b, ROM, 0, buf, 4), ==, 4);
+    g_assert_cmpint(b->ops->region_read(b, ROM, 0x10000, buf, 4), ==,
+                    -EINVAL);
+    close_fake(f);
+
+    f = open_ok("msix", "[rom]\nreadable = 0x100\nshort-reads = true\n");
+    b = fake_vfio_backend(f);
+    g_assert_cmpint(b->ops->region_read(b, ROM, 0, buf, 64), ==, 32);
+    g_assert_cmpint(b->ops->region_read(b, ROM, 0xf0, buf, 64), ==, 8);
+    g_assert_cmpint(b->ops->region_read(b, ROM, 0x100, buf, 64), ==, 0);
+    close_fake(f);
+}
+
 /* Interrupts */
 
 static void test_msix_noresize(void)
@@ -1177,6 +1200,7 @@ int main(int argc, char **argv)
     g_test_add_func("/fake-vfio/region/mmap-areas", test_mmap_areas);
     g_test_add_func("/fake-vfio/region/msix-table", test_msix_table_access);
     g_test_add_func("/fake-vfio/rom/kinds", test_rom_kinds);
+    g_test_add_func("/fake-vfio/rom/faults", test_rom_faults);
     g_test_add_func("/fake-vfio/irq/msix-noresize", test_msix_noresize);
     g_test_add_func("/fake-vfio/irq/msix-dynamic", test_msix_dynamic);
     g_test_add_func("/fake-vfio/irq/exclusion", test_irq_exclusion);

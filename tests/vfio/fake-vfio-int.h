@@ -92,6 +92,9 @@ typedef struct FakeVFIOSpec {
     uint64_t rom_size;
     uint64_t rom_image_size;
     char *rom_file;
+    uint64_t rom_claimed_size;  /* region info's size, 0: the real one */
+    uint64_t rom_readable;      /* reads from here on get 0 (EOF); 0: none */
+    bool rom_short_reads;       /* each read returns at most half of it */
     /* [iommu] */
     uint64_t pgsizes;
     GArray *reserved;           /* VFIOIOVARange, end inclusive */

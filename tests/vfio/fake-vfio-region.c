@@ -143,6 +143,8 @@ bool fake_get_region_info(VFIOBackend *b, uint32_t index,
     }
     info->flags = VFIO_REGION_INFO_FLAG_READ;
     if (index == VFIO_PCI_ROM_REGION_INDEX) {
+        /* A device may say its ROM is bigger than what can be read. */
+        info->size = s->rom_claimed_size ? s->rom_claimed_size : info->size;
         return true;
     }
     info->flags |= VFIO_REGION_INFO_FLAG_WRITE;
@@ -387,6 +389,13 @@ ssize_t fake_region_read(VFIOBackend *b, uint32_t index, uint64_t offset,
         trace_fake_vfio_rom_read(offset, len);
         if (f->spec->rom_kind == FAKE_ROM_UNREADABLE) {
             return -EIO;
+        }
+        if (f->spec->rom_readable) {
+            len = offset < f->spec->rom_readable
+                  ? MIN(len, f->spec->rom_readable - offset) : 0;
+        }
+        if (f->spec->rom_short_reads) {
+            len = len > 1 ? len / 2 : len;
         }
         memcpy(buf, f->rom + offset, len);
         f->counters.rom_bytes += len;

@@ -347,6 +347,9 @@ static const FakeKey rom_keys[] = {
     KEY_U("size", FakeVFIOSpec, rom_size, 0, FAKE_MAX_ROM_SIZE),
     KEY_U("image-size", FakeVFIOSpec, rom_image_size, 0, FAKE_MAX_ROM_SIZE),
     KEY_S("file", FakeVFIOSpec, rom_file),
+    KEY_U("claimed-size", FakeVFIOSpec, rom_claimed_size, 0, INT64_MAX),
+    KEY_U("readable", FakeVFIOSpec, rom_readable, 0, FAKE_MAX_ROM_SIZE),
+    KEY_B("short-reads", FakeVFIOSpec, rom_short_reads),
     { NULL },
 };
 
