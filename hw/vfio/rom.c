@@ -18,6 +18,8 @@
 #define PCIR_MIN_SIZE       0x18
 #define ROM_UNIT            512
 #define ROM_READ_CHUNK      (64 * 1024)
+/* Real option ROMs are far smaller; a region beyond this is not read. */
+#define ROM_MAX_SIZE        (16 * 1024 * 1024)
 
 #define ROM_ADVICE "use romfile= to supply an image or rombar=0 to hide it"
 
@@ -278,6 +280,13 @@ static bool vfio_rom_load_device(VFIOPCIDevice *vdev)
     vfio_region_info_clear(&info);
     trace_vfio_rom_region(vdev->name, size);
     if (!size) {
+        return false;
+    }
+    if (size > ROM_MAX_SIZE) {
+        warn_report("vfio %s: the device's ROM region claims %" PRIu64
+                    " bytes, more than the %d MiB a ROM is read up to, "
+                    "hiding it; " ROM_ADVICE, vdev->name, size,
+                    ROM_MAX_SIZE >> 20);
         return false;
     }
     vdev->rom = g_malloc(size);
