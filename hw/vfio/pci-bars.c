@@ -268,6 +268,23 @@ static bool vfio_bar_read_type(VFIOBAR *bar, Error **errp)
     return true;
 }
 
+/* No BAR of this kind can be this large: the host's report is broken. */
+static bool vfio_bar_size_ok(VFIOBAR *bar, Error **errp)
+{
+    uint64_t max = bar->ioport ? 1ULL << 16 : bar->mem64 ? 1ULL << 63
+                                                        : 1ULL << 31;
+
+    if (bar->info.size <= max) {
+        return true;
+    }
+    error_setg(errp, "vfio %s: BAR %d region is %" PRIu64 " bytes, more "
+               "than a%s BAR can decode (%" PRIu64 "); the host reports a "
+               "broken device: check its BARs with lspci -vv", bar->vdev->name,
+               bar->nr, bar->info.size, bar->ioport ? "n I/O" :
+               bar->mem64 ? " 64-bit" : " 32-bit", max);
+    return false;
+}
+
 static void vfio_bar_register(VFIOBAR *bar)
 {
     VFIOPCIDevice *vdev = bar->vdev;
@@ -313,7 +330,7 @@ static int vfio_bar_setup(VFIOPCIDevice *vdev, int nr, Error **errp)
     if (!bar->info.size) {
         return 1;
     }
-    if (!vfio_bar_read_type(bar, errp)) {
+    if (!vfio_bar_read_type(bar, errp) || !vfio_bar_size_ok(bar, errp)) {
         return 0;
     }
     vfio_bar_register(bar);

@@ -82,6 +82,40 @@ static void test_sizes_and_types(void)
     vt_stop(&t);
 }
 
+/*
+ * A BAR region larger than its kind of BAR can be (a lying host or a
+ * broken device): realize fails, naming the BAR and the size.
+ */
+static void test_impossible_sizes(void)
+{
+    static const struct { const char *ini, *want; } cases[] = {
+        { "[bar2]\nclaimed-size=0x8000000000000001\n",
+          "BAR 2 region is 9223372036854775809 bytes" },
+        { "[bar2]\nsize=0x4000\ntype=mem32\nclaimed-size=0x100000000\n",
+          "BAR 2 region is 4294967296 bytes" },
+        { "[bar4]\nsize=4\ntype=io\nclaimed-size=0x20000\n",
+          "BAR 4 region is 131072 bytes" },
+    };
+
+    for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
+        VfioTest t;
+        g_autofree char *host = NULL;
+        g_autofree char *args = NULL;
+        g_autofree char *err = NULL;
+
+        vt_init(&t);
+        host = vt_host(&t, "basic", cases[i].ini);
+        args = g_strdup_printf("-display none -accel qtest "
+                               "-device vfio-pci,host=%s", host);
+        g_assert_cmpint(vt_run(args, &err), ==, 1);
+        if (!strstr(err, cases[i].want)) {
+            g_error("case %zu: '%s' not in: %s", i, cases[i].want, err);
+        }
+        g_assert_cmpuint(vt_newlines(err), ==, 1);
+        vt_cleanup(&t);
+    }
+}
+
 /* BAR0's registers are never mmap'd: each access reaches the device */
 static void test_slow_path(void)
 {
@@ -244,6 +278,7 @@ int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/vfio/bars/sizes-and-types", test_sizes_and_types);
+    g_test_add_func("/vfio/bars/impossible-sizes", test_impossible_sizes);
     g_test_add_func("/vfio/bars/slow-path", test_slow_path);
     g_test_add_func("/vfio/bars/fast-path", test_fast_path);
     g_test_add_func("/vfio/bars/sparse", test_sparse);

@@ -58,6 +58,7 @@ typedef struct FakeBarSpec {
     bool prefetch;
     bool mmap;
     GArray *sparse;             /* VFIOMmapArea; NULL: derived from the BAR */
+    uint64_t claimed_size;      /* region info's size, 0: the real one */
 } FakeBarSpec;
 
 typedef struct FakeConfigPatch {

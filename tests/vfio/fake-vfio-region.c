@@ -151,6 +151,10 @@ bool fake_get_region_info(VFIOBackend *b, uint32_t index,
     if (!is_bar(index)) {
         return true;
     }
+    /* A device may say its BAR is other than it is. */
+    if (s->bar[index].claimed_size) {
+        info->size = s->bar[index].claimed_size;
+    }
     areas = bar_mmap_areas(f, index);
     info->nr_mmap_areas = areas->len;
     if (areas->len) {
