@@ -168,19 +168,6 @@ static unsigned vfio_bar_msix_holes(VFIOBAR *bar, VFIOMmapArea holes[2])
     return n;
 }
 
-static int vfio_bar_prot(const VFIOBAR *bar)
-{
-    int prot = 0;
-
-    if (bar->info.flags & VFIO_REGION_INFO_FLAG_READ) {
-        prot |= PROT_READ;
-    }
-    if (bar->info.flags & VFIO_REGION_INFO_FLAG_WRITE) {
-        prot |= PROT_WRITE;
-    }
-    return prot;
-}
-
 /* Map one area; on failure the slow path keeps serving that range. */
 static bool vfio_bar_mmap_area(VFIOBAR *bar, const VFIOMmapArea *area)
 {
@@ -198,7 +185,7 @@ static bool vfio_bar_mmap_area(VFIOBAR *bar, const VFIOMmapArea *area)
         return false;
     }
     m->ptr = b->ops->region_mmap(b, bar->info.index, area->offset,
-                                 area->size, vfio_bar_prot(bar), &err);
+                                 area->size, PROT_READ | PROT_WRITE, &err);
     if (!m->ptr) {
         warn_report("vfio %s: BAR %d mmap failed (%s), performance may be "
                     "slow", vdev->name, bar->nr,
@@ -285,6 +272,26 @@ static bool vfio_bar_size_ok(VFIOBAR *bar, Error **errp)
     return false;
 }
 
+/*
+ * The guest's accesses to a mapping are plain loads and stores: a region
+ * the host does not let us both read and write is trapped instead, so a
+ * refused access fails in the backend rather than faulting qvfio.
+ */
+static bool vfio_bar_mmap_allowed(VFIOBAR *bar)
+{
+    uint32_t rw = VFIO_REGION_INFO_FLAG_READ | VFIO_REGION_INFO_FLAG_WRITE;
+
+    if (bar->vdev->no_mmap || bar->ioport || !bar->info.nr_mmap_areas) {
+        return false;
+    }
+    if ((bar->info.flags & rw) != rw) {
+        trace_vfio_bar_mmap_refused(bar->vdev->name, bar->nr,
+                                    bar->info.flags);
+        return false;
+    }
+    return true;
+}
+
 static void vfio_bar_register(VFIOBAR *bar)
 {
     VFIOPCIDevice *vdev = bar->vdev;
@@ -299,7 +306,7 @@ static void vfio_bar_register(VFIOBAR *bar)
                           bar->info.size);
     memory_region_add_subregion_overlap(&bar->container, 0, &bar->slow,
                                         VFIO_BAR_PRIO_SLOW);
-    if (!vdev->no_mmap && !bar->ioport && bar->info.nr_mmap_areas) {
+    if (vfio_bar_mmap_allowed(bar)) {
         vfio_bar_mmaps_setup(bar);
     }
     pci_register_bar(&vdev->pdev, bar->nr, bar->type, &bar->container);

@@ -181,6 +181,33 @@ static void test_fast_path(void)
     vt_stop(&t);
 }
 
+/*
+ * A BAR the host allows to be read but not written: never mmap'd (a
+ * guest store into a read-only mapping would take qvfio down), so every
+ * access traps; reads work, writes fail (one warning) and are dropped.
+ */
+static void test_readonly_bar(void)
+{
+    VfioTest t;
+    QPCIBar bar2;
+    g_autofree char *err = NULL;
+
+    bars_start(&t, "basic", "[bar2]\nreadonly=true\n", NULL);
+    g_assert_cmpuint(vt_log_count(&t, "fake_vfio_region_mmap", "region 2 "),
+                     ==, 0);
+    bar2 = qpci_iomap(t.dev, 2, NULL);
+    qpci_device_enable(t.dev);
+    g_assert_cmphex(qpci_io_readl(t.dev, bar2, 0x100), ==, 0);
+    for (int i = 0; i < 8; i++) {
+        qpci_io_writel(t.dev, bar2, 0x100 + 4 * i, 0xdeadbeef);
+    }
+    g_assert_cmphex(qpci_io_readl(t.dev, bar2, 0x100), ==, 0);
+    g_assert_cmpuint(traps(&t, 2), ==, 10);
+    err = qtest_get_stderr(t.qts);
+    g_assert_cmpuint(vt_count_lines(err, "BAR 2 write"), ==, 1);
+    vt_stop(&t);
+}
+
 /* Sparse areas: only what the region allows is mapped, the rest traps */
 static void test_sparse(void)
 {
@@ -279,6 +306,7 @@ int main(int argc, char **argv)
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/vfio/bars/sizes-and-types", test_sizes_and_types);
     g_test_add_func("/vfio/bars/impossible-sizes", test_impossible_sizes);
+    g_test_add_func("/vfio/bars/readonly", test_readonly_bar);
     g_test_add_func("/vfio/bars/slow-path", test_slow_path);
     g_test_add_func("/vfio/bars/fast-path", test_fast_path);
     g_test_add_func("/vfio/bars/sparse", test_sparse);

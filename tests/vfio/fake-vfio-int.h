@@ -59,6 +59,7 @@ typedef struct FakeBarSpec {
     bool mmap;
     GArray *sparse;             /* VFIOMmapArea; NULL: derived from the BAR */
     uint64_t claimed_size;      /* region info's size, 0: the real one */
+    bool readonly;              /* no FLAG_WRITE: writes fail, mmaps are RO */
 } FakeBarSpec;
 
 typedef struct FakeConfigPatch {

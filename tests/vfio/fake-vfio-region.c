@@ -147,9 +147,12 @@ bool fake_get_region_info(VFIOBackend *b, uint32_t index,
         info->size = s->rom_claimed_size ? s->rom_claimed_size : info->size;
         return true;
     }
-    info->flags |= VFIO_REGION_INFO_FLAG_WRITE;
     if (!is_bar(index)) {
+        info->flags |= VFIO_REGION_INFO_FLAG_WRITE;
         return true;
+    }
+    if (!s->bar[index].readonly) {
+        info->flags |= VFIO_REGION_INFO_FLAG_WRITE;
     }
     /* A device may say its BAR is other than it is. */
     if (s->bar[index].claimed_size) {
@@ -364,7 +367,8 @@ static ssize_t region_check(FakeVFIODevice *f, uint32_t index, uint64_t off,
     count_access(f, index, write);
     size = fake_region_size(f, index);
     if (!size || off > size || len > size - off ||
-        (write && index == VFIO_PCI_ROM_REGION_INDEX)) {
+        (write && index == VFIO_PCI_ROM_REGION_INDEX) ||
+        (write && is_bar(index) && f->spec->bar[index].readonly)) {
         return -EINVAL;
     }
     if (f->fault_region_mask & (1u << index)) {
@@ -469,6 +473,11 @@ void *fake_region_mmap(VFIOBackend *b, uint32_t index, uint64_t offset,
         error_setg_errno(errp, EINVAL, "fake-vfio %s: region %u [0x%" PRIx64
                          ", +0x%" PRIx64 ") is not inside an mmap area",
                          fake_name(f), index, offset, size);
+        return NULL;
+    }
+    if ((prot & PROT_WRITE) && f->spec->bar[index].readonly) {
+        error_setg_errno(errp, EACCES, "fake-vfio %s: region %u is read-only",
+                         fake_name(f), index);
         return NULL;
     }
     ptr = mmap(NULL, size, prot, MAP_SHARED, f->bar_fd[index], offset);

@@ -322,6 +322,7 @@ static const FakeKey bar_keys[] = {
     KEY_B("mmap", FakeBarSpec, mmap),
     KEY_F("sparse", key_bar_sparse),
     KEY_U("claimed-size", FakeBarSpec, claimed_size, 0, UINT64_MAX),
+    KEY_B("readonly", FakeBarSpec, readonly),
     { NULL },
 };
 
