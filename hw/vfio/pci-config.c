@@ -320,14 +320,23 @@ unsigned vfio_walk_ext_caps(const uint8_t *config, uint32_t config_size,
     unsigned n = 0;
     unsigned pos = PCI_CFG_SPACE_SIZE;
 
-    if (config_size <= PCI_CFG_SPACE_SIZE) {
+    if (config_size < PCI_CFG_SPACE_SIZE + 4) {
         return 0;
     }
     while (pos && n < max) {
-        uint32_t header = pci_get_long(config + pos);
-        uint16_t id = PCI_EXT_CAP_ID(header);
-        unsigned size = ext_cap_known_size(id);
+        uint32_t header;
+        uint16_t id;
+        unsigned size;
 
+        /* the space may end anywhere: no header is read past it */
+        if (pos + 4 > config_size) {
+            cap_warn(warnings, "extended capability pointer 0x%x points past "
+                     "the end of config space", pos);
+            break;
+        }
+        header = pci_get_long(config + pos);
+        id = PCI_EXT_CAP_ID(header);
+        size = ext_cap_known_size(id);
         if (!header || (header == 0xffffffff && pos == PCI_CFG_SPACE_SIZE)) {
             break;                  /* no extended capabilities */
         }

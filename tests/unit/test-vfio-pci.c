@@ -157,6 +157,32 @@ static void test_walk_ext(void)
     g_assert_cmpuint(vfio_walk_ext_caps(c, 256, caps, 64, NULL), ==, 0);
 }
 
+/*
+ * A config space of odd size (the device's region says so): no header is
+ * read beyond it, wherever the pointers lead. The copy is exactly that
+ * size, so a sanitizer sees any read past it.
+ */
+static void test_walk_ext_short_space(void)
+{
+    g_autoptr(GPtrArray) w = g_ptr_array_new_with_free_func(g_free);
+    VFIOCapEntry caps[64];
+    g_autofree uint8_t *c = g_malloc0(0x17e);
+    g_autofree uint8_t *tiny = g_malloc0(0x102);
+
+    pci_set_long(c + 0x100, PCI_EXT_CAP_ID_VNDR | (1 << 16) | (0x17cu << 20));
+    g_assert_cmpuint(vfio_walk_ext_caps(c, 0x17e, caps, 64, w), ==, 1);
+    g_assert_cmpuint(w->len, ==, 1);
+    g_assert_nonnull(strstr(g_ptr_array_index(w, 0), "past the end"));
+
+    g_ptr_array_set_size(w, 0);
+    pci_set_long(c + 0x100, PCI_EXT_CAP_ID_VNDR | (1 << 16) | (0xffcu << 20));
+    g_assert_cmpuint(vfio_walk_ext_caps(c, 0x17e, caps, 64, w), ==, 1);
+    g_assert_nonnull(strstr(g_ptr_array_index(w, 0), "past the end"));
+
+    /* not even room for the first header */
+    g_assert_cmpuint(vfio_walk_ext_caps(tiny, 0x102, caps, 64, NULL), ==, 0);
+}
+
 /* In-process devices over the fake */
 
 static char *write_spec(const char *ini)
@@ -530,6 +556,8 @@ int main(int argc, char **argv)
     g_test_add_func("/vfio/caps/walk/unaligned", test_walk_unaligned);
     g_test_add_func("/vfio/caps/walk/past-end", test_walk_past_end);
     g_test_add_func("/vfio/caps/walk/ext", test_walk_ext);
+    g_test_add_func("/vfio/caps/walk/ext-short-space",
+                    test_walk_ext_short_space);
     g_test_add_func("/vfio/config/header-masks", test_header_masks);
     g_test_add_func("/vfio/config/virtual-bits-stay-virtual",
                     test_virtual_bits_stay_virtual);
