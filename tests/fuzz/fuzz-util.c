@@ -6,6 +6,7 @@
 #include "hw/core/qdev.h"
 #include "qemu/main-loop.h"
 #include "qemu/timer.h"
+#include "qemu/trace.h"
 #include "qom/object.h"
 #include "system/accel.h"
 #include "system/memory.h"
@@ -119,6 +120,9 @@ void fuzz_machine_init(uint64_t ram_size, const char *const *devices)
     if (!getenv("FUZZ_VERBOSE")) {
         reports = g_string_new(NULL);
         error_capture_begin(reports);
+    }
+    if (getenv("FUZZ_TRACE")) {
+        trace_enable_pattern(getenv("FUZZ_TRACE"), true);
     }
     accel_init("qtest", true, "q35", &error_abort);
     memory_system_init();
@@ -245,6 +249,23 @@ static int fuzz_place_bar(unsigned devfn, unsigned reg, uint64_t *mmio,
     return mem64 ? 2 : 1;
 }
 
+static void place_function(unsigned devfn, uint64_t *mmio, uint64_t *pio)
+{
+    for (unsigned reg = PCI_BASE_ADDRESS_0; reg <= PCI_BASE_ADDRESS_5;) {
+        reg += 4 * fuzz_place_bar(devfn, reg, mmio, pio);
+    }
+    fuzz_place_bar(devfn, PCI_ROM_ADDRESS, mmio, pio);
+    cfg_writel(devfn, PCI_COMMAND, PCI_COMMAND_IO | PCI_COMMAND_MEMORY |
+               PCI_COMMAND_MASTER);
+}
+
+void fuzz_pci_place(unsigned devfn)
+{
+    uint64_t mmio = FUZZ_MMIO_BASE, pio = FUZZ_PIO_BASE;
+
+    place_function(devfn, &mmio, &pio);
+}
+
 void fuzz_pci_firmware(void)
 {
     static bool present[256], scanned;
@@ -256,15 +277,9 @@ void fuzz_pci_firmware(void)
     }
     scanned = true;
     for (unsigned devfn = 0; devfn < 256; devfn++) {
-        if (!present[devfn]) {
-            continue;
+        if (present[devfn]) {
+            place_function(devfn, &mmio, &pio);
         }
-        for (unsigned reg = PCI_BASE_ADDRESS_0; reg <= PCI_BASE_ADDRESS_5;) {
-            reg += 4 * fuzz_place_bar(devfn, reg, &mmio, &pio);
-        }
-        fuzz_place_bar(devfn, PCI_ROM_ADDRESS, &mmio, &pio);
-        cfg_writel(devfn, PCI_COMMAND, PCI_COMMAND_IO | PCI_COMMAND_MEMORY |
-                   PCI_COMMAND_MASTER);
     }
 }
 

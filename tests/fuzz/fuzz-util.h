@@ -42,7 +42,8 @@ size_t fuzz_bytes(FuzzInput *in, void *buf, size_t len);
  * qtest accelerator, running, with the devices of @devices (-device
  * strings, NULL-terminated) plugged in. Reports (warnings, errors) go to
  * a buffer that fuzz_reports_reset() empties, not to stderr, unless
- * FUZZ_VERBOSE is set in the environment.
+ * FUZZ_VERBOSE is set in the environment; FUZZ_TRACE=PATTERN enables
+ * those trace events (as -trace PATTERN does).
  */
 void fuzz_machine_init(uint64_t ram_size, const char *const *devices);
 void fuzz_reports_reset(void);
@@ -65,10 +66,11 @@ void G_GNUC_NORETURN G_GNUC_PRINTF(1, 2) fuzz_fail(const char *fmt, ...);
 #endif
 
 /*
- * What firmware does before the guest runs: every function on bus 0 gets
- * its BARs and ROM placed (memory from 0xE0000000, I/O from 0xC000, each
- * aligned to its size) and memory, I/O and bus mastering enabled.
- * Deterministic, so that seeds can name the addresses.
+ * What firmware does before the guest runs: every function on bus 0 (as
+ * found at the first call) gets its BARs and ROM placed (memory from
+ * 0xE0000000, I/O from 0xC000, each aligned to its size, ROM enabled) and
+ * memory, I/O and bus mastering enabled. Deterministic, so that seeds can
+ * name the addresses. fuzz_pci_place does it for one function, alone.
  */
 #define FUZZ_MMIO_BASE 0xE0000000ULL
 #define FUZZ_MMIO_END 0xFEC00000ULL
@@ -76,3 +78,4 @@ void G_GNUC_NORETURN G_GNUC_PRINTF(1, 2) fuzz_fail(const char *fmt, ...);
 #define FUZZ_PIO_END 0x10000
 #define FUZZ_ECAM_BASE 0xB0000000ULL
 void fuzz_pci_firmware(void);
+void fuzz_pci_place(unsigned devfn);
