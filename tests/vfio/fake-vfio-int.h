@@ -7,6 +7,7 @@
 #define TESTS_FAKE_VFIO_INT_H
 
 #include "fake-vfio.h"
+#include "qemu/main-loop.h"
 #include <linux/pci.h>
 
 #define FAKE_KIB (1ULL << 10)
@@ -102,6 +103,9 @@ typedef struct FakeVFIOSpec {
     GArray *reserved;           /* VFIOIOVARange, end inclusive */
     uint32_t dma_avail;
     bool iommu_shared;
+    bool account_locked;        /* pin against RLIMIT_MEMLOCK, as type1 */
+    /* [faults]: armed at open, as fake_vfio_inject_fault would */
+    uint32_t faults[FAKE_FAULT_EVENTFD_READ + 1];
     /* [config] */
     GPtrArray *patches;         /* FakeConfigPatch, in file order */
 } FakeVFIOSpec;
@@ -119,6 +123,7 @@ typedef struct FakeDMAMap {
     uint64_t size;
     void *vaddr;
     bool readonly;
+    bool accounted;             /* counted in the process's pinned bytes */
 } FakeDMAMap;
 
 typedef struct FakeIOMMU {
@@ -159,7 +164,12 @@ struct FakeVFIODevice {
     uint32_t fault_set_irqs;
     uint32_t fault_reset;
     uint32_t fault_dma_map;
+    uint32_t fault_dma_map_nospc;
     uint32_t fault_mmap;
+    uint32_t fault_eventfd_read;
+    /* eventfds to take back before the model reads them (dup'd fds) */
+    GArray *stolen;
+    EventNotifier steal;        /* its handler runs ahead of the model's */
 };
 
 /* fake-vfio-spec.c */
@@ -196,6 +206,8 @@ void fake_bar0_regs_reset(FakeVFIODevice *f);
 
 /* fake-vfio-irq.c */
 void fake_irqs_init(FakeVFIODevice *f);
+void fake_steal_init(FakeVFIODevice *f);
+void fake_steal_destroy(FakeVFIODevice *f);
 void fake_irqs_disable(FakeVFIODevice *f);
 void fake_irqs_destroy(FakeVFIODevice *f);
 bool fake_get_irq_info(VFIOBackend *b, uint32_t index, VFIOIRQInfo *info,
