@@ -44,6 +44,27 @@ void vfio_add_emulated_bits(VFIOPCIDevice *vdev, uint32_t addr, int len,
     }
 }
 
+/*
+ * A guest config access the device failed: traced each time, warned
+ * about once per device, so that a broken device cannot flood the log.
+ */
+static void vfio_config_access_failed(VFIOPCIDevice *vdev, uint32_t addr,
+                                      int len, bool is_write)
+{
+    if (is_write) {
+        trace_vfio_config_write_failed(vdev->name, addr, len);
+    } else {
+        trace_vfio_config_read_failed(vdev->name, addr, len);
+    }
+    if (!vdev->config_error_reported) {
+        vdev->config_error_reported = true;
+        warn_report("vfio %s: config space %s of %d bytes at 0x%x failed; "
+                    "the device's bits read as all ones and writes to them "
+                    "are dropped (further failures are only traced)",
+                    vdev->name, is_write ? "write" : "read", len, addr);
+    }
+}
+
 /* Emulate a read-only register with a value of our choosing. */
 static void vfio_emulate_ro(VFIOPCIDevice *vdev, uint32_t addr, int len,
                             uint64_t value)
@@ -84,7 +105,7 @@ uint32_t vfio_pci_read_config(PCIDevice *pdev, uint32_t addr, int len)
         if (vfio_config_read_raw(vdev, addr, buf, len)) {
             phys = ldn_le_p(buf, len);
         } else {
-            trace_vfio_config_read_failed(vdev->name, addr, len);
+            vfio_config_access_failed(vdev, addr, len, false);
             phys = len_mask(len);
         }
     }
@@ -117,8 +138,7 @@ static void vfio_config_write_run(VFIOPCIDevice *vdev, uint32_t addr,
     }
     if (partial) {
         if (!vfio_config_read_raw(vdev, addr + start, cur, end - start)) {
-            trace_vfio_config_write_failed(vdev->name, addr + start,
-                                           end - start);
+            vfio_config_access_failed(vdev, addr + start, end - start, true);
             return;
         }
         for (int i = start; i < end; i++) {
@@ -127,7 +147,7 @@ static void vfio_config_write_run(VFIOPCIDevice *vdev, uint32_t addr,
     }
     if (!vfio_config_write_raw(vdev, addr + start, buf + start,
                                end - start)) {
-        trace_vfio_config_write_failed(vdev->name, addr + start, end - start);
+        vfio_config_access_failed(vdev, addr + start, end - start, true);
     }
 }
 
