@@ -10,7 +10,8 @@
  *       (arg: how many of the next calls fail, 1 if not given)
  *   x-fake-vfio-raise-irq {id?, index, vector?}   the device raises it
  *   x-fake-vfio-query {id?}   {open, rom-enable-set, dma-mappings,
- *       counters: {name: count, ...}}
+ *       counters: {name: count, ...}, config: the device's own config
+ *       space in hex}
  */
 #include "qemu/osdep.h"
 #include "hw/vfio/vfio-pci.h"
@@ -118,6 +119,14 @@ static JsonNode *qmp_query(Monitor *mon, JsonObject *args, Error **errp)
     json_object_set_int_member(ret, "dma-mappings",
                                fake_vfio_dma_mapping_count(f));
     json_object_set_object_member(ret, "counters", c);
+    {
+        g_autofree char *hex = g_malloc(PCI_CFG_SPACE_EXP_SIZE * 2 + 1);
+
+        for (unsigned i = 0; i < PCI_CFG_SPACE_EXP_SIZE; i++) {
+            snprintf(hex + 2 * i, 3, "%02x", fake_vfio_config(f)[i]);
+        }
+        json_object_set_string_member(ret, "config", hex);
+    }
     return qmp_node_take_object(ret);
 }
 
