@@ -8,6 +8,7 @@
  */
 #include "qemu/osdep.h"
 #include "hw/vfio/vfio-pci.h"
+#include "qemu/file.h"
 #include "trace.h"
 
 #define ROM_SIGNATURE       0xaa55      /* bytes 0x55 0xAA */
@@ -138,16 +139,18 @@ static void vfio_rom_register(VFIOPCIDevice *vdev, uint64_t bar_size)
 static bool vfio_rom_load_file(VFIOPCIDevice *vdev, Error **errp)
 {
     PCIDevice *pdev = &vdev->pdev;
-    GError *gerr = NULL;
-    gchar *data;
-    gsize len;
+    Error *err = NULL;
+    char *data;
+    size_t len;
     uint64_t bar_size;
 
-    if (!g_file_get_contents(pdev->romfile, &data, &len, &gerr)) {
+    if (!qemu_read_user_file(pdev->romfile, ROM_MAX_SIZE, &data, &len,
+                             &err)) {
         error_setg(errp, "vfio %s: cannot read romfile \"%s\": %s; give a "
-                   "readable romfile= or use rombar=0", vdev->name,
-                   pdev->romfile, gerr->message);
-        g_error_free(gerr);
+                   "readable romfile= of at most %d MiB or use rombar=0",
+                   vdev->name, pdev->romfile, error_get_pretty(err),
+                   ROM_MAX_SIZE >> 20);
+        error_free(err);
         return false;
     }
     if (!len) {

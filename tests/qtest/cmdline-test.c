@@ -236,6 +236,11 @@ static const BadCase bad_cases[] = {
     { "-accel qtest -qtest unix:/nonexistent/dir/sock", "/nonexistent/dir/sock" },
     { "-D /nonexistent/dir/log", "/nonexistent/dir/log" },
     { "-trace events=/nonexistent/events", "/nonexistent/events" },
+    /* files a user names: never a device to read forever, nor a FIFO */
+    { "-accel qtest -device qvfio-test-pci,romfile=/dev/zero",
+      "romfile \"/dev/zero\": it is not a regular file" },
+    { "-accel qtest -object secret,id=s,file=/dev/zero",
+      "Unable to read /dev/zero: it is not a regular file" },
 };
 
 static void test_bad_input(gconstpointer data)

@@ -4,6 +4,7 @@
  * (never mmap'd); romfile= replaces it, rombar=0 hides the BAR, and an
  * invalid or unreadable ROM is hidden with one warning while qvfio runs on.
  */
+#include <sys/stat.h>
 #include "vfio-test-util.h"
 
 #define ROM_ADDR 0xe8000000ULL
@@ -176,6 +177,20 @@ static void test_romfile_errors(void)
                               "romfile=/nonexistent/boot.rom", &err), ==, 1);
     g_assert_nonnull(strstr(err, "/nonexistent/boot.rom"));
     g_assert_cmpuint(vt_newlines(err), ==, 1);
+
+    /* a device that never ends, a FIFO nobody writes: refused at once */
+    for (int i = 0; i < 2; i++) {
+        g_autofree char *fifo = g_build_filename(t.dir, "fifo.rom", NULL);
+        g_autofree char *opts = NULL;
+
+        g_assert_cmpint(i == 0 || mkfifo(fifo, 0600) == 0, ==, 1);
+        opts = g_strdup_printf("vfio-pci,host=fake:msix,romfile=%s",
+                               i == 0 ? "/dev/zero" : fifo);
+        g_clear_pointer(&err, g_free);
+        g_assert_cmpint(run_qvfio(opts, &err), ==, 1);
+        g_assert_nonnull(strstr(err, "not a regular file"));
+        g_assert_cmpuint(vt_newlines(err), ==, 1);
+    }
 
     g_clear_pointer(&err, g_free);
     empty = vt_write_file(&t, "empty.rom", "", 0);
