@@ -247,6 +247,15 @@ static bool vfio_bar_read_type(VFIOBAR *bar, Error **errp)
     bar->type = reg & ~PCI_BASE_ADDRESS_MEM_MASK;
     bar->mem64 = (reg & PCI_BASE_ADDRESS_MEM_TYPE_MASK) ==
                  PCI_BASE_ADDRESS_MEM_TYPE_64;
+    /* 11b is reserved: neither a 32-bit nor a 64-bit BAR */
+    if ((reg & PCI_BASE_ADDRESS_MEM_TYPE_MASK) ==
+        PCI_BASE_ADDRESS_MEM_TYPE_MASK) {
+        error_setg(errp, "vfio %s: BAR %d has the reserved memory type 3 "
+                   "(register 0x%08x); the device is broken or not what it "
+                   "seems: check it with lspci -vv", vdev->name, bar->nr,
+                   reg);
+        return false;
+    }
     if (bar->mem64 && bar->nr == PCI_ROM_SLOT - 1) {
         error_setg(errp, "vfio %s: BAR %d claims to be 64-bit but has no "
                    "upper half", vdev->name, bar->nr);

@@ -83,12 +83,18 @@ static void test_sizes_and_types(void)
 }
 
 /*
- * A BAR region larger than its kind of BAR can be (a lying host or a
- * broken device): realize fails, naming the BAR and the size.
+ * A BAR of a type that does not exist, or a region larger than its kind
+ * of BAR can be (a lying host or a broken device): realize fails, naming
+ * the BAR and what is wrong with it.
  */
 static void test_impossible_sizes(void)
 {
     static const struct { const char *ini, *want; } cases[] = {
+        /* a memory BAR of the reserved type 11b (its register's bits 2:1) */
+        { "[bar5]\nsize=0x1000\n[config]\n0x24 = 06\n",
+          "BAR 5 has the reserved memory type 3" },
+        { "[bar4]\nsize=0x1000\n[config]\n0x20 = 0e\n",
+          "BAR 4 has the reserved memory type 3" },
         { "[bar2]\nclaimed-size=0x8000000000000001\n",
           "BAR 2 region is 9223372036854775809 bytes" },
         { "[bar2]\nsize=0x4000\ntype=mem32\nclaimed-size=0x100000000\n",
