@@ -48,6 +48,7 @@ struct Monitor {
     bool input_paused;
     GHashTable *fds;            /* getfd: name -> fd */
     GArray *cur_fds;            /* fds of the running command */
+    GString *captured;          /* detached: what would have been sent */
 };
 
 static GPtrArray *monitors;      /* Monitor *, chardev-backed */
@@ -223,16 +224,100 @@ static void split_putc(SplitCtx *c, char ch)
     split_put(c, &ch, 1);
 }
 
-static bool is_bare_char(char ch)
+static bool is_bare_char(unsigned char ch)
 {
-    return g_ascii_isalnum(ch) || strchr("+-._", ch);
+    return g_ascii_isalnum(ch) || (ch && strchr("+-._", ch));
+}
+
+/* Can @ch appear outside a string (in some JSON value or between them)? */
+static bool is_json_byte(unsigned char ch)
+{
+    return ch == ' ' || ch == '\t' || ch == '\r' || ch == '\n' ||
+           (ch && strchr("{}[],:\"'", ch)) || is_bare_char(ch);
+}
+
+/* Where QEMU's lexer resumes after an error. */
+static bool is_sync_point(unsigned char ch)
+{
+    return (ch < 0x20 && ch != '\t') || ch >= 0xfe ||
+           ch == '{' || ch == '}' || ch == '[' || ch == ']';
+}
+
+/*
+ * A byte QEMU's lexer refuses: report it now, drop the value being
+ * assembled and skip input up to the next sync point.
+ */
+static void split_lexical_error(SplitCtx *c, const char *msg)
+{
+    c->emit(c->opaque, NULL, 0, msg);
+    qmp_splitter_reset(c->s);
+    c->s->recovering = true;
+}
+
+static void split_stray_byte(SplitCtx *c, unsigned char ch)
+{
+    char msg[48];
+
+    if (g_ascii_isprint(ch)) {
+        snprintf(msg, sizeof(msg), "JSON parse error, stray '%c'", ch);
+    } else {
+        snprintf(msg, sizeof(msg), "JSON parse error, stray byte 0x%02X", ch);
+    }
+    split_lexical_error(c, msg);
+}
+
+/* One more byte of a string's UTF-8; false when the sequence is invalid. */
+static bool utf8_step(QmpSplitter *s, unsigned char ch)
+{
+    if (s->utf8_need) {
+        if (ch < s->utf8_lo || ch > s->utf8_hi) {
+            return false;
+        }
+        s->utf8_need--;
+        s->utf8_lo = 0x80;
+        s->utf8_hi = 0xbf;
+        return true;
+    }
+    s->utf8_lo = 0x80;
+    s->utf8_hi = 0xbf;
+    if (ch < 0x80) {
+        return true;
+    } else if (ch >= 0xc2 && ch <= 0xdf) {
+        s->utf8_need = 1;
+    } else if (ch >= 0xe0 && ch <= 0xef) {
+        /* no overlong forms, no UTF-16 surrogates */
+        s->utf8_need = 2;
+        s->utf8_lo = ch == 0xe0 ? 0xa0 : 0x80;
+        s->utf8_hi = ch == 0xed ? 0x9f : 0xbf;
+    } else if (ch >= 0xf0 && ch <= 0xf4) {
+        /* nothing beyond U+10FFFF */
+        s->utf8_need = 3;
+        s->utf8_lo = ch == 0xf0 ? 0x90 : 0x80;
+        s->utf8_hi = ch == 0xf4 ? 0x8f : 0xbf;
+    } else {
+        return false;
+    }
+    return true;
 }
 
 /* Inside a string: single-quoted strings come out as JSON strings. */
-static void split_string_byte(SplitCtx *c, char ch)
+static void split_string_byte(SplitCtx *c, unsigned char ch)
 {
     QmpSplitter *s = c->s;
 
+    if (ch < 0x20) {
+        char msg[64];
+
+        snprintf(msg, sizeof(msg), "JSON parse error, control character "
+                 "0x%02X in string", ch);
+        split_lexical_error(c, msg);
+        return;
+    }
+    if ((s->utf8_need || ch >= 0x80) && !utf8_step(s, ch)) {
+        split_lexical_error(c, "JSON parse error, invalid UTF-8 sequence "
+                            "in string");
+        return;
+    }
     if (s->escape) {
         s->escape = false;
         if (ch == '\'') {
@@ -257,7 +342,7 @@ static void split_string_byte(SplitCtx *c, char ch)
 }
 
 /* Structure outside strings. */
-static void split_struct_byte(SplitCtx *c, char ch)
+static void split_struct_byte(SplitCtx *c, unsigned char ch)
 {
     QmpSplitter *s = c->s;
 
@@ -285,12 +370,16 @@ static void split_struct_byte(SplitCtx *c, char ch)
         split_putc(c, '"');
         break;
     default:
-        split_putc(c, ch);
+        if (is_json_byte(ch)) {
+            split_putc(c, ch);
+        } else {
+            split_stray_byte(c, ch);
+        }
     }
 }
 
 /* The first byte of a value; returns false if it is not part of one. */
-static bool split_start_value(SplitCtx *c, char ch)
+static bool split_start_value(SplitCtx *c, unsigned char ch)
 {
     QmpSplitter *s = c->s;
     char msg[40];
@@ -303,6 +392,10 @@ static bool split_start_value(SplitCtx *c, char ch)
         c->emit(c->opaque, NULL, 0, msg);
         return false;
     }
+    if (!is_json_byte(ch)) {
+        split_stray_byte(c, ch);
+        return false;
+    }
     s->in_value = true;
     if (ch == '{' || ch == '[' || ch == '"' || ch == '\'') {
         split_struct_byte(c, ch);
@@ -310,7 +403,7 @@ static bool split_start_value(SplitCtx *c, char ch)
         s->bare = true;
         split_putc(c, ch);
     } else {
-        /* Not JSON: let the parser say so. */
+        /* ',' or ':' alone: let the parser say so. */
         split_putc(c, ch);
         split_end_value(c);
     }
@@ -323,8 +416,14 @@ void qmp_splitter_feed(QmpSplitter *s, const char *data, size_t len,
     SplitCtx c = { .s = s, .emit = emit, .opaque = opaque };
 
     for (size_t i = 0; i < len; i++) {
-        char ch = data[i];
+        unsigned char ch = data[i];
 
+        if (s->recovering) {
+            if (!is_sync_point(ch)) {
+                continue;
+            }
+            s->recovering = false;
+        }
         if (!s->in_value) {
             split_start_value(&c, ch);
         } else if (s->bare) {
@@ -447,8 +546,10 @@ static void monitor_send(Monitor *mon, JsonObject *obj)
     JsonNode *node = json_node_init_object(json_node_alloc(), obj);
     g_autofree char *text = NULL;
 
+    GString *out = mon->chr ? mon->outbuf : mon->captured;
+
     json_object_unref(obj);
-    if (!mon->chr || !mon->connected || mon->broken) {
+    if (!out || !mon->connected || mon->broken) {
         json_node_unref(node);
         return;
     }
@@ -456,11 +557,14 @@ static void monitor_send(Monitor *mon, JsonObject *obj)
     json_node_unref(node);
     for (const char *p = text; *p; p++) {
         if (*p == '\n') {
-            g_string_append_c(mon->outbuf, '\r');
+            g_string_append_c(out, '\r');
         }
-        g_string_append_c(mon->outbuf, *p);
+        g_string_append_c(out, *p);
     }
-    g_string_append(mon->outbuf, "\r\n");
+    g_string_append(out, "\r\n");
+    if (!mon->chr) {
+        return;
+    }
     if (monitor_pending(mon) > QMP_OUTBUF_MAX) {
         warn_report("QMP client on chardev '%s' does not read its output; "
                     "disconnecting it", qemu_chr_id(mon->chr));
@@ -776,7 +880,8 @@ static void monitor_update_input(Monitor *mon)
     bool pause = monitor_pending(mon) > QMP_OUTBUF_HIGH ||
                  !g_queue_is_empty(&mon->queue);
 
-    if (pause != mon->input_paused && mon->connected && !mon->broken) {
+    if (pause != mon->input_paused && mon->connected && !mon->broken &&
+        mon->chr) {
         mon->input_paused = pause;
         qemu_chr_accept_input(mon->chr, !pause);
     }
@@ -856,6 +961,20 @@ static void monitor_attach_fds(Monitor *mon, GArray *fds)
     }
 }
 
+/* Bytes from the client, and the fds that came with them. */
+static void monitor_input(Monitor *mon, const char *buf, size_t len,
+                          GArray *fds)
+{
+    if (!mon->connected || mon->broken) {
+        close_fds(fds);
+        return;
+    }
+    mon->last_queued = NULL;
+    qmp_splitter_feed(&mon->splitter, buf, len, monitor_queue_message, mon);
+    monitor_attach_fds(mon, fds);
+    monitor_run_queue(mon);
+}
+
 static void monitor_read(void *opaque, const uint8_t *buf, size_t len)
 {
     Monitor *mon = opaque;
@@ -865,15 +984,7 @@ static void monitor_read(void *opaque, const uint8_t *buf, size_t len)
     while ((fd = qemu_chr_take_fd(mon->chr)) >= 0) {
         g_array_append_val(fds, fd);
     }
-    if (!mon->connected || mon->broken) {
-        close_fds(fds);
-        return;
-    }
-    mon->last_queued = NULL;
-    qmp_splitter_feed(&mon->splitter, (const char *)buf, len,
-                      monitor_queue_message, mon);
-    monitor_attach_fds(mon, fds);
-    monitor_run_queue(mon);
+    monitor_input(mon, (const char *)buf, len, fds);
 }
 
 static void monitor_reset_connection(Monitor *mon)
@@ -1044,6 +1155,9 @@ static void monitor_free(Monitor *mon)
     g_hash_table_destroy(mon->fds);
     qmp_splitter_destroy(&mon->splitter);
     g_string_free(mon->outbuf, TRUE);
+    if (mon->captured) {
+        g_string_free(mon->captured, TRUE);
+    }
     g_free(mon);
 }
 
@@ -1110,7 +1224,27 @@ Monitor *qmp_monitor_new_detached(void)
     qmp_registry_init();
     mon = monitor_new(NULL, false);
     mon->connected = true;
+    mon->captured = g_string_new(NULL);
     return mon;
+}
+
+void qmp_monitor_feed(Monitor *mon, const char *data, size_t len)
+{
+    g_autoptr(GArray) fds = g_array_new(FALSE, FALSE, sizeof(int));
+
+    monitor_input(mon, data, len, fds);
+}
+
+char *qmp_monitor_take_output(Monitor *mon)
+{
+    char *text;
+
+    if (!mon->captured) {
+        return g_strdup("");
+    }
+    text = g_string_free(mon->captured, FALSE);
+    mon->captured = g_string_new(NULL);
+    return text;
 }
 
 void qmp_monitor_free_detached(Monitor *mon)

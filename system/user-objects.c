@@ -7,6 +7,10 @@
 #include <sys/stat.h>
 #include "system/memory.h"
 #include "system/user-objects.h"
+#include "qemu/file.h"
+
+/* A secret's file=: keys and passwords, never megabytes. */
+#define SECRET_FILE_MAX (1024 * 1024)
 
 typedef struct UserPropDef {
     const char *name;
@@ -192,7 +196,8 @@ static bool secret_complete(UserObject *uo, Error **errp)
     const char *keyid = uo_get(uo, "keyid");
     Object *key = keyid ? user_object_find(keyid) : NULL;
     g_autofree char *contents = NULL;
-    GError *gerr = NULL;
+    Error *err = NULL;
+    size_t len;
 
     if (format && strcmp(format, "raw") && strcmp(format, "base64")) {
         error_setg(errp, "Parameter 'format' does not accept value '%s'",
@@ -209,9 +214,11 @@ static bool secret_complete(UserObject *uo, Error **errp)
         return false;
     }
     /* Read it as QEMU does, so that a bad path fails at start-up. */
-    if (file && !g_file_get_contents(file, &contents, NULL, &gerr)) {
-        error_setg(errp, "Unable to read %s: %s", file, gerr->message);
-        g_error_free(gerr);
+    if (file && !qemu_read_user_file(file, SECRET_FILE_MAX, &contents, &len,
+                                     &err)) {
+        error_setg(errp, "Unable to read %s: %s", file,
+                   error_get_pretty(err));
+        error_free(err);
         return false;
     }
     return true;

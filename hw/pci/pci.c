@@ -9,6 +9,7 @@
 #include "hw/pci/msi.h"
 #include "hw/pci/msix.h"
 #include "hw/pci/pci_bridge.h"
+#include "qemu/file.h"
 #include "trace.h"
 
 /* A capability list longer than this must loop (48 dwords after the header). */
@@ -25,6 +26,9 @@
                             PCI_STATUS_DETECTED_PARITY)
 #define PCI_NUM_BARS PCI_ROM_SLOT
 #define PCI_BRIDGE_NUM_BARS 2       /* a type 1 header has BAR0 and BAR1 */
+/* Far beyond any option ROM: a larger romfile= is a mistake. */
+#define PCI_ROMFILE_MAX (16 * 1024 * 1024)
+#define PCI_IO_SPACE_LIMIT 0x10000ULL
 
 static uint32_t pci_all_ones(int len)
 {
@@ -897,20 +901,21 @@ static bool pci_add_option_rom(PCIDevice *dev, Error **errp)
 {
     const char *file = dev->romfile ? dev->romfile
                                     : PCI_DEVICE_GET_CLASS(dev)->romfile;
-    g_autofree gchar *data = NULL;
+    g_autofree char *data = NULL;
     g_autofree char *name = NULL;
-    GError *gerr = NULL;
-    gsize len;
+    Error *err = NULL;
+    size_t len;
     uint64_t size;
 
     if (dev->io_regions[PCI_ROM_SLOT].size || !file || !*file ||
         dev->rombar == 0) {
         return true;
     }
-    if (!g_file_get_contents(file, &data, &len, &gerr)) {
+    if (!qemu_read_user_file(file, PCI_ROMFILE_MAX, &data, &len, &err)) {
         error_setg(errp, "%s: cannot read romfile \"%s\": %s; give a readable "
-                   "romfile= or use rombar=0", dev->name, file, gerr->message);
-        g_error_free(gerr);
+                   "romfile= of at most %d MiB or use rombar=0", dev->name,
+                   file, error_get_pretty(err), PCI_ROMFILE_MAX >> 20);
+        error_free(err);
         return false;
     }
     if (!len) {

@@ -1,7 +1,11 @@
 /* Backend providers and small helpers shared by every backend user. */
 #include "qemu/osdep.h"
+#include <sys/resource.h>
 #include "hw/vfio/backend.h"
 #include "trace.h"
+
+#define KiB ((uint64_t)1 << 10)
+#define MiB ((uint64_t)1 << 20)
 
 static GPtrArray *providers;
 
@@ -64,4 +68,41 @@ int vfio_disable_irq_index(VFIOBackend *b, uint32_t index)
 {
     return b->ops->set_irqs(b, index, VFIO_IRQ_SET_DATA_NONE |
                             VFIO_IRQ_SET_ACTION_TRIGGER, 0, 0, NULL);
+}
+
+char *vfio_size_str(uint64_t bytes)
+{
+    if (bytes && !(bytes % MiB)) {
+        return g_strdup_printf("%" PRIu64 " MiB", bytes / MiB);
+    }
+    if (bytes && !(bytes % KiB)) {
+        return g_strdup_printf("%" PRIu64 " KiB", bytes / KiB);
+    }
+    return g_strdup_printf("%" PRIu64 " bytes", bytes);
+}
+
+void vfio_dma_map_error(uint64_t iova, uint64_t size, int err,
+                        uint64_t pinned, Error **errp)
+{
+    g_autofree char *sz = vfio_size_str(size);
+    g_autofree char *now = NULL;
+    g_autofree char *need = NULL;
+    struct rlimit rl;
+
+    if (err == ENOMEM && !getrlimit(RLIMIT_MEMLOCK, &rl) &&
+        rl.rlim_cur != RLIM_INFINITY) {
+        now = vfio_size_str(rl.rlim_cur);
+        need = vfio_size_str(QEMU_ALIGN_UP(pinned + size, MiB));
+        error_setg(errp, "vfio: VFIO_MAP_DMA of %s failed: the locked-memory "
+                   "limit (RLIMIT_MEMLOCK, now %s) is too low; guest RAM "
+                   "needs at least %s: raise it (ulimit -l / LimitMEMLOCK=) "
+                   "or run with CAP_IPC_LOCK", sz, now, need);
+    } else if (err == ENOSPC) {
+        error_setg(errp, "vfio: VFIO_MAP_DMA of %s failed: the IOMMU's "
+                   "limit of DMA mappings is reached: raise the "
+                   "vfio_iommu_type1 module's dma_entry_limit", sz);
+    } else {
+        error_setg_errno(errp, err, "vfio: VFIO_MAP_DMA of %s at IOVA 0x%"
+                         PRIx64 " failed", sz, iova);
+    }
 }

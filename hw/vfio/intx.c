@@ -39,7 +39,11 @@ static void vfio_intx_interrupt(EventNotifier *e)
 {
     VFIOPCIDevice *vdev = container_of(e, VFIOPCIDevice, intx.interrupt);
 
-    if (!event_notifier_test_and_clear(e) || !vdev->intx.enabled) {
+    if (!event_notifier_test_and_clear(e)) {
+        trace_vfio_spurious_wakeup(vdev->name, "INTx", 0);
+        return;
+    }
+    if (!vdev->intx.enabled) {
         return;
     }
     trace_vfio_intx_interrupt(vdev->name, vdev->intx.pin);

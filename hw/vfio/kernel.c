@@ -19,8 +19,6 @@
 #include "hw/vfio/kernel.h"
 #include "trace.h"
 
-#define KiB ((uint64_t)1 << 10)
-#define MiB ((uint64_t)1 << 20)
 
 /* Info replies grow to what the kernel asks for, within reason. */
 #define VFIO_KERNEL_INFO_MAX (1u << 20)
@@ -92,17 +90,6 @@ static char *vfio_group_node(int group_id)
 }
 
 /* Sizes in messages: exact where possible, in the largest fitting unit. */
-static char *vfio_size_str(uint64_t bytes)
-{
-    if (bytes && !(bytes % MiB)) {
-        return g_strdup_printf("%" PRIu64 " MiB", bytes / MiB);
-    }
-    if (bytes && !(bytes % KiB)) {
-        return g_strdup_printf("%" PRIu64 " KiB", bytes / KiB);
-    }
-    return g_strdup_printf("%" PRIu64 " bytes", bytes);
-}
-
 /* Finding the device */
 
 /* One hex field of at most @max digits, followed by @end. */
@@ -1244,32 +1231,6 @@ static uint64_t vfio_mapped_total(void)
     return total;
 }
 
-static void vfio_dma_map_error(uint64_t iova, uint64_t size, int err,
-                               Error **errp)
-{
-    g_autofree char *sz = vfio_size_str(size);
-    g_autofree char *now = NULL;
-    g_autofree char *need = NULL;
-    struct rlimit rl;
-
-    if (err == ENOMEM && !getrlimit(RLIMIT_MEMLOCK, &rl) &&
-        rl.rlim_cur != RLIM_INFINITY) {
-        now = vfio_size_str(rl.rlim_cur);
-        need = vfio_size_str(QEMU_ALIGN_UP(vfio_mapped_total() + size, MiB));
-        error_setg(errp, "vfio: VFIO_MAP_DMA of %s failed: the locked-memory "
-                   "limit (RLIMIT_MEMLOCK, now %s) is too low; guest RAM "
-                   "needs at least %s: raise it (ulimit -l / LimitMEMLOCK=) "
-                   "or run with CAP_IPC_LOCK", sz, now, need);
-    } else if (err == ENOSPC) {
-        error_setg(errp, "vfio: VFIO_MAP_DMA of %s failed: the IOMMU's "
-                   "limit of DMA mappings is reached: raise the "
-                   "vfio_iommu_type1 module's dma_entry_limit", sz);
-    } else {
-        error_setg_errno(errp, err, "vfio: VFIO_MAP_DMA of %s at IOVA 0x%"
-                         PRIx64 " failed", sz, iova);
-    }
-}
-
 static bool vfio_kernel_dma_map(VFIOBackend *b, uint64_t iova, uint64_t size,
                                 void *vaddr, bool readonly, Error **errp)
 {
@@ -1285,7 +1246,7 @@ static bool vfio_kernel_dma_map(VFIOBackend *b, uint64_t iova, uint64_t size,
 
     trace_vfio_kernel_dma_map(c->fd, iova, size, (uintptr_t)vaddr, readonly);
     if (ioctl(c->fd, VFIO_IOMMU_MAP_DMA, &map)) {
-        vfio_dma_map_error(iova, size, errno, errp);
+        vfio_dma_map_error(iova, size, errno, vfio_mapped_total(), errp);
         return false;
     }
     c->mapped += size;

@@ -168,19 +168,6 @@ static unsigned vfio_bar_msix_holes(VFIOBAR *bar, VFIOMmapArea holes[2])
     return n;
 }
 
-static int vfio_bar_prot(const VFIOBAR *bar)
-{
-    int prot = 0;
-
-    if (bar->info.flags & VFIO_REGION_INFO_FLAG_READ) {
-        prot |= PROT_READ;
-    }
-    if (bar->info.flags & VFIO_REGION_INFO_FLAG_WRITE) {
-        prot |= PROT_WRITE;
-    }
-    return prot;
-}
-
 /* Map one area; on failure the slow path keeps serving that range. */
 static bool vfio_bar_mmap_area(VFIOBAR *bar, const VFIOMmapArea *area)
 {
@@ -198,7 +185,7 @@ static bool vfio_bar_mmap_area(VFIOBAR *bar, const VFIOMmapArea *area)
         return false;
     }
     m->ptr = b->ops->region_mmap(b, bar->info.index, area->offset,
-                                 area->size, vfio_bar_prot(bar), &err);
+                                 area->size, PROT_READ | PROT_WRITE, &err);
     if (!m->ptr) {
         warn_report("vfio %s: BAR %d mmap failed (%s), performance may be "
                     "slow", vdev->name, bar->nr,
@@ -260,9 +247,55 @@ static bool vfio_bar_read_type(VFIOBAR *bar, Error **errp)
     bar->type = reg & ~PCI_BASE_ADDRESS_MEM_MASK;
     bar->mem64 = (reg & PCI_BASE_ADDRESS_MEM_TYPE_MASK) ==
                  PCI_BASE_ADDRESS_MEM_TYPE_64;
+    /* 11b is reserved: neither a 32-bit nor a 64-bit BAR */
+    if ((reg & PCI_BASE_ADDRESS_MEM_TYPE_MASK) ==
+        PCI_BASE_ADDRESS_MEM_TYPE_MASK) {
+        error_setg(errp, "vfio %s: BAR %d has the reserved memory type 3 "
+                   "(register 0x%08x); the device is broken or not what it "
+                   "seems: check it with lspci -vv", vdev->name, bar->nr,
+                   reg);
+        return false;
+    }
     if (bar->mem64 && bar->nr == PCI_ROM_SLOT - 1) {
         error_setg(errp, "vfio %s: BAR %d claims to be 64-bit but has no "
                    "upper half", vdev->name, bar->nr);
+        return false;
+    }
+    return true;
+}
+
+/* No BAR of this kind can be this large: the host's report is broken. */
+static bool vfio_bar_size_ok(VFIOBAR *bar, Error **errp)
+{
+    uint64_t max = bar->ioport ? 1ULL << 16 : bar->mem64 ? 1ULL << 63
+                                                        : 1ULL << 31;
+
+    if (bar->info.size <= max) {
+        return true;
+    }
+    error_setg(errp, "vfio %s: BAR %d region is %" PRIu64 " bytes, more "
+               "than a%s BAR can decode (%" PRIu64 "); the host reports a "
+               "broken device: check its BARs with lspci -vv", bar->vdev->name,
+               bar->nr, bar->info.size, bar->ioport ? "n I/O" :
+               bar->mem64 ? " 64-bit" : " 32-bit", max);
+    return false;
+}
+
+/*
+ * The guest's accesses to a mapping are plain loads and stores: a region
+ * the host does not let us both read and write is trapped instead, so a
+ * refused access fails in the backend rather than faulting qvfio.
+ */
+static bool vfio_bar_mmap_allowed(VFIOBAR *bar)
+{
+    uint32_t rw = VFIO_REGION_INFO_FLAG_READ | VFIO_REGION_INFO_FLAG_WRITE;
+
+    if (bar->vdev->no_mmap || bar->ioport || !bar->info.nr_mmap_areas) {
+        return false;
+    }
+    if ((bar->info.flags & rw) != rw) {
+        trace_vfio_bar_mmap_refused(bar->vdev->name, bar->nr,
+                                    bar->info.flags);
         return false;
     }
     return true;
@@ -282,7 +315,7 @@ static void vfio_bar_register(VFIOBAR *bar)
                           bar->info.size);
     memory_region_add_subregion_overlap(&bar->container, 0, &bar->slow,
                                         VFIO_BAR_PRIO_SLOW);
-    if (!vdev->no_mmap && !bar->ioport && bar->info.nr_mmap_areas) {
+    if (vfio_bar_mmap_allowed(bar)) {
         vfio_bar_mmaps_setup(bar);
     }
     pci_register_bar(&vdev->pdev, bar->nr, bar->type, &bar->container);
@@ -313,7 +346,7 @@ static int vfio_bar_setup(VFIOPCIDevice *vdev, int nr, Error **errp)
     if (!bar->info.size) {
         return 1;
     }
-    if (!vfio_bar_read_type(bar, errp)) {
+    if (!vfio_bar_read_type(bar, errp) || !vfio_bar_size_ok(bar, errp)) {
         return 0;
     }
     vfio_bar_register(bar);

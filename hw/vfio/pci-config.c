@@ -1,9 +1,10 @@
 /*
  * vfio-pci config space: one per-byte emulated-bits mask over the whole
  * space. Reads merge the virtual copy (emulated bits) with the device
- * (the rest); writes go to the device unless every bit is emulated, then
- * to the virtual copy. BARs, the ROM BAR, the interrupt line, capability
- * pointers and the MSI/MSI-X capabilities are fully virtual.
+ * (the rest); writes update the virtual copy and give the device only
+ * its own bits, never an emulated one. BARs, the ROM BAR, the interrupt
+ * line, capability pointers and the MSI/MSI-X capabilities are fully
+ * virtual.
  *
  * The device's capability chains are walked once, with loop, bounds and
  * overlap checks; a broken link is cut with a warning, never followed.
@@ -40,6 +41,27 @@ void vfio_add_emulated_bits(VFIOPCIDevice *vdev, uint32_t addr, int len,
 {
     for (int i = 0; i < len && addr + i < pci_config_size(&vdev->pdev); i++) {
         vdev->emulated_config_bits[addr + i] |= mask;
+    }
+}
+
+/*
+ * A guest config access the device failed: traced each time, warned
+ * about once per device, so that a broken device cannot flood the log.
+ */
+static void vfio_config_access_failed(VFIOPCIDevice *vdev, uint32_t addr,
+                                      int len, bool is_write)
+{
+    if (is_write) {
+        trace_vfio_config_write_failed(vdev->name, addr, len);
+    } else {
+        trace_vfio_config_read_failed(vdev->name, addr, len);
+    }
+    if (!vdev->config_error_reported) {
+        vdev->config_error_reported = true;
+        warn_report("vfio %s: config space %s of %d bytes at 0x%x failed; "
+                    "the device's bits read as all ones and writes to them "
+                    "are dropped (further failures are only traced)",
+                    vdev->name, is_write ? "write" : "read", len, addr);
     }
 }
 
@@ -83,7 +105,7 @@ uint32_t vfio_pci_read_config(PCIDevice *pdev, uint32_t addr, int len)
         if (vfio_config_read_raw(vdev, addr, buf, len)) {
             phys = ldn_le_p(buf, len);
         } else {
-            trace_vfio_config_read_failed(vdev->name, addr, len);
+            vfio_config_access_failed(vdev, addr, len, false);
             phys = len_mask(len);
         }
     }
@@ -98,24 +120,67 @@ static bool ranges_touch_cap(uint32_t addr, int len, uint8_t cap,
     return cap && ranges_overlap(addr, len, cap, size);
 }
 
+/*
+ * Bytes [start, end) of a guest write, for the device: its virtual bits
+ * are what the device has there already (read back first; they are
+ * read-only on hardware, STATUS.CAP_LIST or HEADER_TYPE's multifunction
+ * bit), so the guest's value of them never reaches it.
+ */
+static void vfio_config_write_run(VFIOPCIDevice *vdev, uint32_t addr,
+                                  uint8_t *buf, int start, int end)
+{
+    const uint8_t *emu = vdev->emulated_config_bits + addr;
+    uint8_t cur[4];
+    bool partial = false;
+
+    for (int i = start; i < end; i++) {
+        partial |= emu[i] != 0;
+    }
+    if (partial) {
+        if (!vfio_config_read_raw(vdev, addr + start, cur, end - start)) {
+            vfio_config_access_failed(vdev, addr + start, end - start, true);
+            return;
+        }
+        for (int i = start; i < end; i++) {
+            buf[i] = (buf[i] & ~emu[i]) | (cur[i - start] & emu[i]);
+        }
+    }
+    if (!vfio_config_write_raw(vdev, addr + start, buf + start,
+                               end - start)) {
+        vfio_config_access_failed(vdev, addr + start, end - start, true);
+    }
+}
+
+/* The device's part of a guest write: wholly virtual bytes are left out. */
+static void vfio_config_write_device(VFIOPCIDevice *vdev, uint32_t addr,
+                                     uint32_t val, int len)
+{
+    const uint8_t *emu = vdev->emulated_config_bits + addr;
+    uint8_t buf[8];
+    int start = -1;
+
+    stn_le_p(buf, len, val);
+    for (int i = 0; i <= len; i++) {
+        if (i < len && emu[i] != 0xff) {
+            start = start < 0 ? i : start;
+        } else if (start >= 0) {
+            vfio_config_write_run(vdev, addr, buf, start, i);
+            start = -1;
+        }
+    }
+}
+
 void vfio_pci_write_config(PCIDevice *pdev, uint32_t addr, uint32_t val,
                            int len)
 {
     VFIOPCIDevice *vdev = VFIO_PCI(pdev);
-    uint8_t buf[8];
 
     trace_vfio_pci_write_config(vdev->name, addr, val, len);
     if (addr + len > vdev->config_size) {
         pci_default_write_config(pdev, addr, val, len);
         return;
     }
-    /* The device sees the write unless every bit of it is ours. */
-    if (~emulated_mask(vdev, addr, len) & len_mask(len)) {
-        stn_le_p(buf, len, val);
-        if (!vfio_config_write_raw(vdev, addr, buf, len)) {
-            trace_vfio_config_write_failed(vdev->name, addr, len);
-        }
-    }
+    vfio_config_write_device(vdev, addr, val, len);
     pci_default_write_config(pdev, addr, val, len);
     if (pdev->msi_cap && ranges_touch_cap(addr, len, pdev->msi_cap,
                                           msi_cap_sizeof(pci_get_word(
@@ -275,14 +340,23 @@ unsigned vfio_walk_ext_caps(const uint8_t *config, uint32_t config_size,
     unsigned n = 0;
     unsigned pos = PCI_CFG_SPACE_SIZE;
 
-    if (config_size <= PCI_CFG_SPACE_SIZE) {
+    if (config_size < PCI_CFG_SPACE_SIZE + 4) {
         return 0;
     }
     while (pos && n < max) {
-        uint32_t header = pci_get_long(config + pos);
-        uint16_t id = PCI_EXT_CAP_ID(header);
-        unsigned size = ext_cap_known_size(id);
+        uint32_t header;
+        uint16_t id;
+        unsigned size;
 
+        /* the space may end anywhere: no header is read past it */
+        if (pos + 4 > config_size) {
+            cap_warn(warnings, "extended capability pointer 0x%x points past "
+                     "the end of config space", pos);
+            break;
+        }
+        header = pci_get_long(config + pos);
+        id = PCI_EXT_CAP_ID(header);
+        size = ext_cap_known_size(id);
         if (!header || (header == 0xffffffff && pos == PCI_CFG_SPACE_SIZE)) {
             break;                  /* no extended capabilities */
         }
@@ -387,7 +461,6 @@ bool vfio_config_setup(VFIOPCIDevice *vdev, Error **errp)
 {
     PCIDevice *pdev = &vdev->pdev;
     VFIOBackend *b = vdev->backend;
-    g_autofree uint8_t *phys = NULL;
 
     if (!check_id_props(vdev, errp) ||
         !b->ops->get_region_info(b, VFIO_PCI_CONFIG_REGION_INDEX,
@@ -401,14 +474,14 @@ bool vfio_config_setup(VFIOPCIDevice *vdev, Error **errp)
     }
     vdev->config_size = MIN(vdev->config_info.size, pci_config_size(pdev));
     vdev->emulated_config_bits = g_malloc0(pci_config_size(pdev));
-    vdev->phys_config = phys = g_malloc0(vdev->config_size);
-    if (!vfio_config_read_raw(vdev, 0, phys, vdev->config_size)) {
+    /* kept until the capabilities are set up; vfio_config_exit frees it */
+    vdev->phys_config = g_malloc0(vdev->config_size);
+    if (!vfio_config_read_raw(vdev, 0, vdev->phys_config, vdev->config_size)) {
         error_setg(errp, "vfio %s: cannot read the device's config space",
                    vdev->name);
         return false;
     }
-    vfio_header_setup(vdev, phys);
-    phys = NULL;                    /* kept in vdev until caps are set up */
+    vfio_header_setup(vdev, vdev->phys_config);
     trace_vfio_config_setup(vdev->name, vdev->config_size, vdev->intx.pin);
     return true;
 }

@@ -87,6 +87,7 @@ static void vfio_err_notifier_handler(EventNotifier *e)
     VFIOPCIDevice *vdev = container_of(e, VFIOPCIDevice, err_notifier);
 
     if (!event_notifier_test_and_clear(e)) {
+        trace_vfio_spurious_wakeup(vdev->name, "error notifier", 0);
         return;
     }
     error_report("vfio %s: the device reported an unrecoverable error; the "
@@ -111,7 +112,11 @@ static void vfio_req_notifier_handler(EventNotifier *e)
 {
     VFIOPCIDevice *vdev = container_of(e, VFIOPCIDevice, req_notifier);
 
-    if (!event_notifier_test_and_clear(e) || vdev->release_requested) {
+    if (!event_notifier_test_and_clear(e)) {
+        trace_vfio_spurious_wakeup(vdev->name, "request notifier", 0);
+        return;
+    }
+    if (vdev->release_requested) {
         return;
     }
     vdev->release_requested = true;

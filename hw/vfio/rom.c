@@ -8,6 +8,7 @@
  */
 #include "qemu/osdep.h"
 #include "hw/vfio/vfio-pci.h"
+#include "qemu/file.h"
 #include "trace.h"
 
 #define ROM_SIGNATURE       0xaa55      /* bytes 0x55 0xAA */
@@ -18,6 +19,8 @@
 #define PCIR_MIN_SIZE       0x18
 #define ROM_UNIT            512
 #define ROM_READ_CHUNK      (64 * 1024)
+/* Real option ROMs are far smaller; a region beyond this is not read. */
+#define ROM_MAX_SIZE        (16 * 1024 * 1024)
 
 #define ROM_ADVICE "use romfile= to supply an image or rombar=0 to hide it"
 
@@ -136,16 +139,18 @@ static void vfio_rom_register(VFIOPCIDevice *vdev, uint64_t bar_size)
 static bool vfio_rom_load_file(VFIOPCIDevice *vdev, Error **errp)
 {
     PCIDevice *pdev = &vdev->pdev;
-    GError *gerr = NULL;
-    gchar *data;
-    gsize len;
+    Error *err = NULL;
+    char *data;
+    size_t len;
     uint64_t bar_size;
 
-    if (!g_file_get_contents(pdev->romfile, &data, &len, &gerr)) {
+    if (!qemu_read_user_file(pdev->romfile, ROM_MAX_SIZE, &data, &len,
+                             &err)) {
         error_setg(errp, "vfio %s: cannot read romfile \"%s\": %s; give a "
-                   "readable romfile= or use rombar=0", vdev->name,
-                   pdev->romfile, gerr->message);
-        g_error_free(gerr);
+                   "readable romfile= of at most %d MiB or use rombar=0",
+                   vdev->name, pdev->romfile, error_get_pretty(err),
+                   ROM_MAX_SIZE >> 20);
+        error_free(err);
         return false;
     }
     if (!len) {
@@ -278,6 +283,13 @@ static bool vfio_rom_load_device(VFIOPCIDevice *vdev)
     vfio_region_info_clear(&info);
     trace_vfio_rom_region(vdev->name, size);
     if (!size) {
+        return false;
+    }
+    if (size > ROM_MAX_SIZE) {
+        warn_report("vfio %s: the device's ROM region claims %" PRIu64
+                    " bytes, more than the %d MiB a ROM is read up to, "
+                    "hiding it; " ROM_ADVICE, vdev->name, size,
+                    ROM_MAX_SIZE >> 20);
         return false;
     }
     vdev->rom = g_malloc(size);

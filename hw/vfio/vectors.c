@@ -37,9 +37,11 @@ static void vfio_vector_interrupt(EventNotifier *e)
 {
     VFIOVector *v = container_of(e, VFIOVector, interrupt);
 
-    if (event_notifier_test_and_clear(e)) {
-        vfio_vector_notify(v->vdev, v->nr);
+    if (!event_notifier_test_and_clear(e)) {
+        trace_vfio_spurious_wakeup(v->vdev->name, "vector", v->nr);
+        return;
     }
+    vfio_vector_notify(v->vdev, v->nr);
 }
 
 bool vfio_vectors_alloc(VFIOPCIDevice *vdev, unsigned nr, Error **errp)

@@ -120,6 +120,14 @@ bool monitor_close_fd(Monitor *mon, const char *fdname, Error **errp);
  * turns QEMU's single-quoted strings into JSON strings, and enforces the
  * size and nesting limits. A value over a limit is reported once and
  * skipped to its end, so the stream resynchronises at the next value.
+ *
+ * Bytes are judged as QEMU's JSON lexer judges them: one that cannot
+ * appear outside a string (a control character, 0xFF, '@'...), a control
+ * character inside a string or an invalid UTF-8 sequence there is an
+ * error at once, newline or not. The value being assembled is dropped and
+ * input is skipped up to the next '{', '[', '}', ']', control character
+ * or 0xFE/0xFF byte (QEMU's recovery points), so the next command is read
+ * normally.
  */
 #define QMP_MAX_MESSAGE_SIZE (16 * 1024 * 1024)
 #define QMP_MAX_NESTING 1024
@@ -133,6 +141,9 @@ typedef struct QmpSplitter {
     bool escape;                /* after a backslash in a string */
     bool bare;                  /* a top-level bare word (number, true..) */
     bool skipping;              /* over a limit: drop bytes to value end */
+    bool recovering;            /* after a lexical error: to a sync point */
+    uint8_t utf8_need;          /* continuation bytes still expected */
+    uint8_t utf8_lo, utf8_hi;   /* the range allowed for the next one */
 } QmpSplitter;
 
 /* @json is NUL-terminated (NULL with @error set for limit errors). */
@@ -155,6 +166,14 @@ bool qmp_splitter_busy(const QmpSplitter *s);
 JsonObject *qmp_dispatch_text(Monitor *mon, const char *json, size_t len);
 Monitor *qmp_monitor_new_detached(void);
 void qmp_monitor_free_detached(Monitor *mon);
+/*
+ * Bytes for a detached monitor, as if its client had sent them: framed,
+ * parsed and dispatched as on a chardev. Its replies, CRLF-terminated as
+ * on the wire, are kept for qmp_monitor_take_output (g_free the text).
+ * For fuzzing and tests.
+ */
+void qmp_monitor_feed(Monitor *mon, const char *data, size_t len);
+char *qmp_monitor_take_output(Monitor *mon);
 bool qmp_monitor_negotiated(const Monitor *mon);
 
 /* Shared helpers for handlers. */

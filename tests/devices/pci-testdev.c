@@ -83,7 +83,7 @@ static uint64_t test_pci_regs_read(void *opaque, hwaddr addr, unsigned size)
     TestPCIState *s = opaque;
 
     if (addr >= TEST_PCI_BUF) {
-        return ldn_le_p(s->buf + addr - TEST_PCI_BUF, size);
+        return ldn_le_p(s->buf + (addr - TEST_PCI_BUF), size);
     }
     switch (addr) {
     case REG_ID:
@@ -109,7 +109,7 @@ static void test_pci_regs_write(void *opaque, hwaddr addr, uint64_t val,
     TestPCIState *s = opaque;
 
     if (addr >= TEST_PCI_BUF) {
-        stn_le_p(s->buf + addr - TEST_PCI_BUF, size, val);
+        stn_le_p(s->buf + (addr - TEST_PCI_BUF), size, val);
         return;
     }
     switch (addr) {

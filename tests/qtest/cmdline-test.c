@@ -342,6 +342,11 @@ static const BadCase bad_cases[] = {
     { "-accel qtest -boot menu=maybe", "Parameter 'menu' expects" },
     { "-accel qtest -boot strict=on,colour=red",
       "Invalid parameter 'colour'" },
+    /* files a user names: never a device to read forever, nor a FIFO */
+    { "-accel qtest -device qvfio-test-pci,romfile=/dev/zero",
+      "romfile \"/dev/zero\": it is not a regular file" },
+    { "-accel qtest -object secret,id=s,file=/dev/zero",
+      "Unable to read /dev/zero: it is not a regular file" },
 };
 
 static void test_bad_input(gconstpointer data)

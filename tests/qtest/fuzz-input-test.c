@@ -384,7 +384,8 @@ static void test_fuzz_cmdline(void)
     int exits[2] = { 0 };
 
     fuzz_start();
-    for (int i = 0; i < N_CMDLINES; i++) {
+    /* under valgrind each run costs a second or more: fewer of them */
+    for (unsigned i = 0; i < N_CMDLINES / qtest_slow_factor(); i++) {
         g_autoptr(GPtrArray) argv = rand_bad_argv();
         g_autofree char *args = join_argv(argv);
         g_autofree char *out = NULL;

@@ -19,10 +19,14 @@
 #include "libqtest.h"
 
 #define QTEST_MAX_IRQ 256
-#define QTEST_CONNECT_TIMEOUT_MS (50 * 1000)
-#define QTEST_REPLY_TIMEOUT_MS (120 * 1000)
-#define QTEST_QUIT_TIMEOUT_MS (10 * 1000)
-#define QTEST_RUN_TIMEOUT_MS (30 * 1000)
+/* Timeouts, longer by qtest_slow_factor() under valgrind. */
+#define QTEST_CONNECT_TIMEOUT_MS (50 * 1000 * qtest_slow_factor())
+#define QTEST_REPLY_TIMEOUT_MS (120 * 1000 * qtest_slow_factor())
+#define QTEST_QUIT_TIMEOUT_MS (10 * 1000 * qtest_slow_factor())
+#define QTEST_RUN_TIMEOUT_MS (30 * 1000 * qtest_slow_factor())
+#define VALGRIND_SLOWDOWN 10
+/* What memcheck prints around each error, so that none goes unseen. */
+#define VALGRIND_ERROR_BEGIN "QVFIO-VALGRIND-ERROR-BEGIN"
 /* Bytes of data per buffer request: keeps lines far below the limit. */
 #define QTEST_CHUNK (512 * 1024)
 /* Cap for captured output of qtest_run_binary. */
@@ -39,6 +43,54 @@ struct QTestState {
     char *last_request;         /* for error messages */
     QMPConn *qmp;               /* qtest_init_with_qmp() */
 };
+
+/* Valgrind */
+
+unsigned qtest_slow_factor(void)
+{
+    const char *v = getenv("QTEST_VALGRIND");
+
+    return v && *v ? VALGRIND_SLOWDOWN : 1;
+}
+
+/*
+ * With QTEST_VALGRIND set (to 1, or to more valgrind options), qvfio runs
+ * in memcheck, one report per process in @dir (empty when all is well).
+ */
+static char *valgrind_prefix(const char *dir)
+{
+    const char *opts = getenv("QTEST_VALGRIND");
+
+    if (!opts || !*opts) {
+        return g_strdup("");
+    }
+    return g_strdup_printf("valgrind --tool=memcheck --quiet "
+                           "--leak-check=full --show-leak-kinds=definite "
+                           "--errors-for-leak-kinds=definite "
+                           "--error-markers=" VALGRIND_ERROR_BEGIN ", "
+                           "--log-file=%s/valgrind.%%p.log %s ", dir,
+                           strcmp(opts, "1") ? opts : "");
+}
+
+/* The reports in @dir that hold an error, concatenated ("" if none). */
+static char *valgrind_errors(const char *dir)
+{
+    GString *all = g_string_new(NULL);
+    g_autoptr(GDir) d = g_dir_open(dir, 0, NULL);
+    const char *name;
+
+    while (d && (name = g_dir_read_name(d))) {
+        g_autofree char *path = g_build_filename(dir, name, NULL);
+        g_autofree char *text = NULL;
+
+        if (g_str_has_prefix(name, "valgrind.") &&
+            g_file_get_contents(path, &text, NULL, NULL) &&
+            strstr(text, VALGRIND_ERROR_BEGIN)) {
+            g_string_append_printf(all, "%s:\n%s", name, text);
+        }
+    }
+    return g_string_free(all, FALSE);
+}
 
 /* Failure reporting */
 
@@ -181,6 +233,7 @@ static QTestState *qtest_spawn(const char *extra_args, bool with_qmp)
     g_autofree char *qmp_path = NULL;
     g_autofree char *qmp_args = NULL;
     g_autofree char *cmdline = NULL;
+    g_autofree char *valgrind = NULL;
     bool log_to_stderr = getenv("QTEST_LOG") != NULL;
     int listen_fd, qmp_listen_fd = -1;
 
@@ -201,9 +254,10 @@ static QTestState *qtest_spawn(const char *extra_args, bool with_qmp)
                                    qmp_path);
     }
 
-    cmdline = g_strdup_printf("exec %s -qtest unix:%s -qtest-log %s "
+    valgrind = valgrind_prefix(s->tmpdir);
+    cmdline = g_strdup_printf("exec %s%s -qtest unix:%s -qtest-log %s "
                               "%s-display none -accel qtest %s",
-                              qtest_binary(), sock_path,
+                              valgrind, qtest_binary(), sock_path,
                               log_to_stderr ? "/dev/fd/2" : s->log_path,
                               qmp_args ? qmp_args : "",
                               extra_args ? extra_args : "");
@@ -316,6 +370,13 @@ int qtest_quit(QTestState *s)
     /* Sanitizer builds: a report is a failure even if qvfio went on. */
     if (strstr(err, "runtime error:") || strstr(err, "Sanitizer")) {
         qtest_fatal(s, "qvfio reported a sanitizer error (see its stderr)");
+    }
+    {
+        g_autofree char *vg = valgrind_errors(s->tmpdir);
+
+        if (*vg) {
+            qtest_fatal(s, "valgrind found errors in qvfio:\n%s", vg);
+        }
     }
     ret = WIFEXITED(status) ? WEXITSTATUS(status) : -WTERMSIG(status);
     if (!getenv("QTEST_KEEP_TMPDIR")) {
@@ -787,8 +848,11 @@ bool qtest_run_binary_timeout(const char *binary, const char *args,
                               int *status, int timeout_ms)
 {
     int in_pipe[2], out_pipe[2], err_pipe[2];
-    g_autofree char *cmdline = g_strdup_printf("exec %s %s", binary,
-                                               args ? args : "");
+    g_autofree char *vg_dir = g_dir_make_tmp("qvfio-run-XXXXXX", NULL);
+    g_autofree char *valgrind = valgrind_prefix(vg_dir);
+    g_autofree char *vg_errors = NULL;
+    g_autofree char *cmdline = g_strdup_printf("exec %s%s %s", valgrind,
+                                               binary, args ? args : "");
     const char *in_ptr = stdin_text ? stdin_text : "";
     size_t in_left = strlen(in_ptr);
     RunPipe pipes[2];
@@ -881,6 +945,12 @@ bool qtest_run_binary_timeout(const char *binary, const char *args,
     if (status) {
         *status = wstatus;
     }
+    vg_errors = valgrind_errors(vg_dir);
+    if (*vg_errors) {
+        qtest_fatal(NULL, "valgrind found errors in %s %s:\n%s", binary,
+                    args ? args : "", vg_errors);
+    }
+    qtest_remove_tmpdir(vg_dir);
     return finished;
 }
 

@@ -14,6 +14,16 @@
 
 typedef struct QTestState QTestState;
 
+/*
+ * QTEST_VALGRIND=1 (or more valgrind options) in the environment runs
+ * every qvfio this library starts in valgrind's memcheck; any error it
+ * reports fails the test (at qtest_quit, or when qtest_run_binary ends).
+ * Everything is slower then by this factor (1 otherwise): timeouts are
+ * stretched by it, and tests shorten their loops and lengthen their waits
+ * with it.
+ */
+unsigned qtest_slow_factor(void);
+
 /* The binaries under test, from the environment (set by meson). */
 const char *qtest_binary(void);             /* $QTEST_QEMU_BINARY */
 const char *qtest_product_binary(void);     /* $QVFIO_PRODUCT_BINARY */

@@ -169,6 +169,11 @@ static void test_bars(void)
     g_assert_cmphex(qpci_io_readl(dev, bar0, 0x00), ==, TESTDEV_ID_VALUE);
     qpci_io_writel(dev, bar0, 0x04, 0xa5a5f00d);
     g_assert_cmphex(qpci_io_readl(dev, bar0, 0x04), ==, 0xa5a5f00d);
+    /* The device buffer, at both of its ends (0x800..0xfff). */
+    qpci_io_writel(dev, bar0, 0x800, 0x600dcafe);
+    qpci_io_writel(dev, bar0, 0xffc, 0xfeedf00d);
+    g_assert_cmphex(qpci_io_readl(dev, bar0, 0x800), ==, 0x600dcafe);
+    g_assert_cmphex(qpci_io_readl(dev, bar0, 0xffc), ==, 0xfeedf00d);
 
     qpci_io_writel(dev, bar1, 0, 0x01020304);
     g_assert_cmphex(qpci_io_readl(dev, bar1, 0), ==, 0x01020304);

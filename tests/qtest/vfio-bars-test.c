@@ -82,6 +82,46 @@ static void test_sizes_and_types(void)
     vt_stop(&t);
 }
 
+/*
+ * A BAR of a type that does not exist, or a region larger than its kind
+ * of BAR can be (a lying host or a broken device): realize fails, naming
+ * the BAR and what is wrong with it.
+ */
+static void test_impossible_sizes(void)
+{
+    static const struct { const char *ini, *want; } cases[] = {
+        /* a memory BAR of the reserved type 11b (its register's bits 2:1) */
+        { "[bar5]\nsize=0x1000\n[config]\n0x24 = 06\n",
+          "BAR 5 has the reserved memory type 3" },
+        { "[bar4]\nsize=0x1000\n[config]\n0x20 = 0e\n",
+          "BAR 4 has the reserved memory type 3" },
+        { "[bar2]\nclaimed-size=0x8000000000000001\n",
+          "BAR 2 region is 9223372036854775809 bytes" },
+        { "[bar2]\nsize=0x4000\ntype=mem32\nclaimed-size=0x100000000\n",
+          "BAR 2 region is 4294967296 bytes" },
+        { "[bar4]\nsize=4\ntype=io\nclaimed-size=0x20000\n",
+          "BAR 4 region is 131072 bytes" },
+    };
+
+    for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
+        VfioTest t;
+        g_autofree char *host = NULL;
+        g_autofree char *args = NULL;
+        g_autofree char *err = NULL;
+
+        vt_init(&t);
+        host = vt_host(&t, "basic", cases[i].ini);
+        args = g_strdup_printf("-display none -accel qtest "
+                               "-device vfio-pci,host=%s", host);
+        g_assert_cmpint(vt_run(args, &err), ==, 1);
+        if (!strstr(err, cases[i].want)) {
+            g_error("case %zu: '%s' not in: %s", i, cases[i].want, err);
+        }
+        g_assert_cmpuint(vt_newlines(err), ==, 1);
+        vt_cleanup(&t);
+    }
+}
+
 /* BAR0's registers are never mmap'd: each access reaches the device */
 static void test_slow_path(void)
 {
@@ -144,6 +184,33 @@ static void test_fast_path(void)
     g_assert_cmpuint(traps(&t, 2), ==, 16 + 16 + 1);
     /* A 64-bit access stays one access */
     g_assert_cmpuint(vt_log_count(&t, "vfio_region_read", "size 8 "), ==, 1);
+    vt_stop(&t);
+}
+
+/*
+ * A BAR the host allows to be read but not written: never mmap'd (a
+ * guest store into a read-only mapping would take qvfio down), so every
+ * access traps; reads work, writes fail (one warning) and are dropped.
+ */
+static void test_readonly_bar(void)
+{
+    VfioTest t;
+    QPCIBar bar2;
+    g_autofree char *err = NULL;
+
+    bars_start(&t, "basic", "[bar2]\nreadonly=true\n", NULL);
+    g_assert_cmpuint(vt_log_count(&t, "fake_vfio_region_mmap", "region 2 "),
+                     ==, 0);
+    bar2 = qpci_iomap(t.dev, 2, NULL);
+    qpci_device_enable(t.dev);
+    g_assert_cmphex(qpci_io_readl(t.dev, bar2, 0x100), ==, 0);
+    for (int i = 0; i < 8; i++) {
+        qpci_io_writel(t.dev, bar2, 0x100 + 4 * i, 0xdeadbeef);
+    }
+    g_assert_cmphex(qpci_io_readl(t.dev, bar2, 0x100), ==, 0);
+    g_assert_cmpuint(traps(&t, 2), ==, 10);
+    err = qtest_get_stderr(t.qts);
+    g_assert_cmpuint(vt_count_lines(err, "BAR 2 write"), ==, 1);
     vt_stop(&t);
 }
 
@@ -244,6 +311,8 @@ int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/vfio/bars/sizes-and-types", test_sizes_and_types);
+    g_test_add_func("/vfio/bars/impossible-sizes", test_impossible_sizes);
+    g_test_add_func("/vfio/bars/readonly", test_readonly_bar);
     g_test_add_func("/vfio/bars/slow-path", test_slow_path);
     g_test_add_func("/vfio/bars/fast-path", test_fast_path);
     g_test_add_func("/vfio/bars/sparse", test_sparse);

@@ -4,6 +4,7 @@
  * (never mmap'd); romfile= replaces it, rombar=0 hides the BAR, and an
  * invalid or unreadable ROM is hidden with one warning while qvfio runs on.
  */
+#include <sys/stat.h>
 #include "vfio-test-util.h"
 
 #define ROM_ADDR 0xe8000000ULL
@@ -177,6 +178,20 @@ static void test_romfile_errors(void)
     g_assert_nonnull(strstr(err, "/nonexistent/boot.rom"));
     g_assert_cmpuint(vt_newlines(err), ==, 1);
 
+    /* a device that never ends, a FIFO nobody writes: refused at once */
+    for (int i = 0; i < 2; i++) {
+        g_autofree char *fifo = g_build_filename(t.dir, "fifo.rom", NULL);
+        g_autofree char *opts = NULL;
+
+        g_assert_cmpint(i == 0 || mkfifo(fifo, 0600) == 0, ==, 1);
+        opts = g_strdup_printf("vfio-pci,host=fake:msix,romfile=%s",
+                               i == 0 ? "/dev/zero" : fifo);
+        g_clear_pointer(&err, g_free);
+        g_assert_cmpint(run_qvfio(opts, &err), ==, 1);
+        g_assert_nonnull(strstr(err, "not a regular file"));
+        g_assert_cmpuint(vt_newlines(err), ==, 1);
+    }
+
     g_clear_pointer(&err, g_free);
     empty = vt_write_file(&t, "empty.rom", "", 0);
     dev = g_strdup_printf("vfio-pci,host=fake:msix,romfile=%s", empty);
@@ -214,12 +229,16 @@ static void test_absent(void)
     vt_stop(&t);
 }
 
-/* Each broken image: hidden, one warning saying what to do, still running */
-static void test_invalid(gconstpointer kind)
+/*
+ * Each broken image or ROM region (@spec: a kind of image, or the lines
+ * of a [rom] section): hidden, one warning saying what to do, running on.
+ */
+static void test_invalid(gconstpointer spec)
 {
     VfioTest t;
-    g_autofree char *ini = g_strdup_printf("[rom]\nkind=%s\n",
-                                           (const char *)kind);
+    g_autofree char *ini = strchr(spec, '=')
+        ? g_strdup_printf("[rom]\n%s\n", (const char *)spec)
+        : g_strdup_printf("[rom]\nkind=%s\n", (const char *)spec);
     g_autofree char *err = NULL;
 
     vt_init(&t);
@@ -254,11 +273,37 @@ static void test_wrong_ids(void)
     vt_stop(&t);
 }
 
+/* A region that answers every read with part of it still gives it all. */
+static void test_short_reads(void)
+{
+    VfioTest t;
+    g_autofree char *err = NULL;
+    g_autofree uint8_t *seen = NULL;
+
+    vt_init(&t);
+    rom_start(&t, "[rom]\nshort-reads=true\n", NULL);
+    g_assert_cmphex(rom_bar_size(t.dev), ==, FAKE_ROM_REGION);
+    seen = rom_read(&t, FAKE_ROM_REGION);
+    g_assert_cmphex(lduw_le_p(seen), ==, 0xaa55);
+    /* each read gave half: it took many, none of them past the end */
+    g_assert_cmpuint(vt_log_count(&t, "fake_vfio_rom_read", NULL), >, 16);
+    g_assert_cmphex(seen[0x1c + 4] | seen[0x1c + 5] << 8, ==, FAKE_VENDOR);
+    err = qtest_get_stderr(t.qts);
+    g_assert_cmpuint(vt_count_lines(err, "warning"), ==, 0);
+    vt_stop(&t);
+}
+
 int main(int argc, char **argv)
 {
     static const char *const kinds[] = {
         "bad-signature", "bad-pcir-pointer", "bad-pcir-signature",
         "too-long", "unreadable",
+    };
+    /* ROM regions that lie about their size or end before it */
+    static const struct { const char *name, *spec; } regions[] = {
+        { "claims-1t", "claimed-size=0x10000000000" },
+        { "claims-more", "claimed-size=0x20000" },
+        { "ends-early", "readable=0x8000" },
     };
 
     g_test_init(&argc, &argv, NULL);
@@ -273,5 +318,11 @@ int main(int argc, char **argv)
                                                 kinds[i]);
         g_test_add_data_func(name, kinds[i], test_invalid);
     }
+    for (size_t i = 0; i < G_N_ELEMENTS(regions); i++) {
+        g_autofree char *name = g_strdup_printf("/vfio/rom/region/%s",
+                                                regions[i].name);
+        g_test_add_data_func(name, regions[i].spec, test_invalid);
+    }
+    g_test_add_func("/vfio/rom/region/short-reads", test_short_reads);
     return g_test_run();
 }

@@ -4,6 +4,7 @@
  * injected faults. They drive the backend ops directly, as the model would.
  */
 #include "qemu/osdep.h"
+#include <sys/resource.h>
 #include "qemu/main-loop.h"
 #include "../vfio/fake-vfio.h"
 #include <linux/pci_regs.h>
@@ -726,6 +727,29 @@ static void test_rom_kinds(void)
     close_fake(f);
 }
 
+/* ROM regions that misbehave: lying about their size, short reads, EOF. */
+static void test_rom_faults(void)
+{
+    FakeVFIODevice *f;
+    VFIOBackend *b;
+    uint8_t buf[64];
+
+    f = open_ok("msix", "[rom]\nclaimed-size = 0x10000000000\n");
+    b = fake_vfio_backend(f);
+    g_assert_cmpuint(region_size(f, ROM), ==, 0x10000000000ULL);
+    g_assert_cmpint(b->ops->region_read(b, ROM, 0, buf, 4), ==, 4);
+    g_assert_cmpint(b->ops->region_read(b, ROM, 0x10000, buf, 4), ==,
+                    -EINVAL);
+    close_fake(f);
+
+    f = open_ok("msix", "[rom]\nreadable = 0x100\nshort-reads = true\n");
+    b = fake_vfio_backend(f);
+    g_assert_cmpint(b->ops->region_read(b, ROM, 0, buf, 64), ==, 32);
+    g_assert_cmpint(b->ops->region_read(b, ROM, 0xf0, buf, 64), ==, 8);
+    g_assert_cmpint(b->ops->region_read(b, ROM, 0x100, buf, 64), ==, 0);
+    close_fake(f);
+}
+
 /* Interrupts */
 
 static void test_msix_noresize(void)
@@ -981,7 +1005,7 @@ static void test_dma_map(void)
     g_assert_cmpuint(info.dma_avail, ==, 0);
     vfio_iommu_info_clear(&info);
     g_assert_false(b->ops->dma_map(b, 0x300000, 0x1000, ram, false, &err));
-    g_assert_nonnull(strstr(error_get_pretty(err), "No space"));
+    g_assert_nonnull(strstr(error_get_pretty(err), "dma_entry_limit"));
     error_free_or_abort(&err);
     g_assert_cmpuint(fake_vfio_dma_mapping_count(f), ==, 3);
     g_assert_cmpuint(c->dma_maps, ==, 3);
@@ -1081,9 +1105,15 @@ static void test_faults(void)
     g_assert_true(b->ops->reset(b, &error_abort));
     g_assert_cmpuint(fake_vfio_counters(f)->resets, ==, 2);
 
+    /* Worded as the kernel backend words them (vfio_dma_map_error). */
     fake_vfio_inject_fault(f, FAKE_FAULT_DMA_MAP, 1);
     g_assert_false(b->ops->dma_map(b, 0, 0x1000, page, false, &err));
-    g_assert_nonnull(strstr(error_get_pretty(err), "Cannot allocate memory"));
+    g_assert_true(g_str_has_prefix(error_get_pretty(err),
+                                   "vfio: VFIO_MAP_DMA of 4 KiB "));
+    error_free_or_abort(&err);
+    fake_vfio_inject_fault(f, FAKE_FAULT_DMA_MAP_NOSPC, 1);
+    g_assert_false(b->ops->dma_map(b, 0, 0x1000, page, false, &err));
+    g_assert_nonnull(strstr(error_get_pretty(err), "dma_entry_limit"));
     error_free_or_abort(&err);
     g_assert_true(b->ops->dma_map(b, 0, 0x1000, page, false, &error_abort));
 
@@ -1095,6 +1125,68 @@ static void test_faults(void)
                           0x1000);
     close_fake(f);
     close(fd);
+}
+
+/* An interrupt taken back: signalled, then drained before we read it. */
+static void test_eventfd_read_fault(void)
+{
+    FakeVFIODevice *f = open_ok("msix", NULL);
+    int32_t fd = new_eventfd();
+    eventfd_t value;
+
+    g_assert_cmpint(set_fds(f, MSIX, 0, 1, &fd), ==, 0);
+    fake_vfio_inject_fault(f, FAKE_FAULT_EVENTFD_READ, 1);
+    fake_vfio_raise_irq(f, MSIX, 0);
+    qemu_main_loop_poll_once(false);
+    g_assert_cmpint(eventfd_read(fd, &value), <, 0);
+    g_assert_cmpint(errno, ==, EAGAIN);
+    /* only the next one was taken */
+    fake_vfio_raise_irq(f, MSIX, 0);
+    qemu_main_loop_poll_once(false);
+    g_assert_cmpint(eventfd_read(fd, &value), ==, 0);
+    close_fake(f);
+    close(fd);
+}
+
+/* [faults] arms faults at open; [iommu] account-locked pins as type1. */
+static void test_spec_faults(void)
+{
+    FakeVFIODevice *f = open_ok("msix", "[faults]\nset-irqs = 1\n"
+                                "region-eio = 0\n");
+    int32_t fd = new_eventfd();
+    static uint8_t page[0x2000] __attribute__((aligned(0x1000)));
+    VFIOBackend *b;
+    struct rlimit old, low;
+    Error *err = NULL;
+    uint32_t v;
+
+    b = fake_vfio_backend(f);
+    g_assert_cmpint(set_fds(f, MSIX, 0, 1, &fd), ==, -EINVAL);
+    g_assert_cmpint(set_fds(f, MSIX, 0, 1, &fd), ==, 0);
+    g_assert_cmpint(b->ops->region_read(b, 0, 0, &v, 4), ==, -EIO);
+    close_fake(f);
+    close(fd);
+    open_fails("msix", "[faults]\nwobble = 1\n", "[faults] wobble");
+    open_fails("msix", "[faults]\nregion-eio = 9\n", "[faults] region-eio");
+
+    f = open_ok("msix", "[iommu]\naccount-locked = true\n");
+    b = fake_vfio_backend(f);
+    g_assert_cmpint(getrlimit(RLIMIT_MEMLOCK, &old), ==, 0);
+    low = old;
+    low.rlim_cur = 0x1000;
+    g_assert_cmpint(setrlimit(RLIMIT_MEMLOCK, &low), ==, 0);
+    g_assert_true(b->ops->dma_map(b, 0, 0x1000, page, false, &error_abort));
+    g_assert_false(b->ops->dma_map(b, 0x1000, 0x1000, page + 0x1000, false,
+                                   &err));
+    g_assert_nonnull(strstr(error_get_pretty(err), "RLIMIT_MEMLOCK, now 4 "
+                            "KiB"));
+    error_free_or_abort(&err);
+    /* what was unmapped is no longer pinned */
+    g_assert_true(b->ops->dma_unmap(b, 0, 0x1000, &error_abort));
+    g_assert_true(b->ops->dma_map(b, 0x1000, 0x1000, page + 0x1000, false,
+                                  &error_abort));
+    g_assert_cmpint(setrlimit(RLIMIT_MEMLOCK, &old), ==, 0);
+    close_fake(f);
 }
 
 static void test_hot_reset_info(void)
@@ -1177,6 +1269,10 @@ int main(int argc, char **argv)
     g_test_add_func("/fake-vfio/region/mmap-areas", test_mmap_areas);
     g_test_add_func("/fake-vfio/region/msix-table", test_msix_table_access);
     g_test_add_func("/fake-vfio/rom/kinds", test_rom_kinds);
+    g_test_add_func("/fake-vfio/rom/faults", test_rom_faults);
+    g_test_add_func("/fake-vfio/faults/eventfd-read",
+                    test_eventfd_read_fault);
+    g_test_add_func("/fake-vfio/faults/spec", test_spec_faults);
     g_test_add_func("/fake-vfio/irq/msix-noresize", test_msix_noresize);
     g_test_add_func("/fake-vfio/irq/msix-dynamic", test_msix_dynamic);
     g_test_add_func("/fake-vfio/irq/exclusion", test_irq_exclusion);

@@ -33,16 +33,23 @@ static GPtrArray *split(const char *input, size_t len, size_t step)
     return c.msgs;
 }
 
-static void assert_split(const char *input, const char *const *want)
+/* Whatever the pieces the bytes come in, the same values come out. */
+static void assert_split_len(const char *input, size_t len,
+                             const char *const *want)
 {
-    for (size_t step = 1; step <= strlen(input); step++) {
-        g_autoptr(GPtrArray) got = split(input, strlen(input), step);
+    for (size_t step = 1; step <= len; step++) {
+        g_autoptr(GPtrArray) got = split(input, len, step);
 
         g_assert_cmpuint(got->len, ==, g_strv_length((char **)want));
         for (guint i = 0; i < got->len; i++) {
             g_assert_cmpstr(g_ptr_array_index(got, i), ==, want[i]);
         }
     }
+}
+
+static void assert_split(const char *input, const char *const *want)
+{
+    assert_split_len(input, strlen(input), want);
 }
 
 static void test_split_messages(void)
@@ -69,7 +76,75 @@ static void test_split_scalars(void)
                                         "nonsense", NULL });
     assert_split("} ]@", (const char *const[]){
                      "ERR:JSON parse error, stray '}'",
-                     "ERR:JSON parse error, stray ']'", "@", NULL });
+                     "ERR:JSON parse error, stray ']'",
+                     "ERR:JSON parse error, stray '@'", NULL });
+}
+
+#define STRAY_FF "ERR:JSON parse error, stray byte 0xFF"
+#define BAD_UTF8 "ERR:JSON parse error, invalid UTF-8 sequence in string"
+
+/*
+ * Bytes that cannot appear where they are: an error at once (no newline
+ * needed), the value dropped, input skipped to a sync point ('{', '[',
+ * '}', ']', a control character, 0xFE/0xFF), then business as usual.
+ */
+static void test_split_lexical_errors(void)
+{
+    /* An open object and 0xFF: answered without waiting for more. */
+    assert_split("{\xff", (const char *const[]){ STRAY_FF, NULL });
+    assert_split("{\"execute\": \xff{\"a\":1}",
+                 (const char *const[]){ STRAY_FF, "{\"a\":1}", NULL });
+    /* A control character outside strings; one inside. */
+    assert_split("[1,\x01 2]{}", (const char *const[]){
+                     "ERR:JSON parse error, stray byte 0x01",
+                     "ERR:JSON parse error, stray ']'", "{}", NULL });
+    assert_split("{\"a\":\"x\ty\"}\n{}", (const char *const[]){
+                     "ERR:JSON parse error, control character 0x09 in "
+                     "string", "ERR:JSON parse error, stray '}'", "{}", NULL });
+    /* Punctuation JSON never uses; skipped up to the next '{'. */
+    assert_split("{\"a\": @garbage, 1}{\"b\":2}", (const char *const[]){
+                     "ERR:JSON parse error, stray '@'",
+                     "ERR:JSON parse error, stray '}'", "{\"b\":2}", NULL });
+    /* Every 0xFE/0xFF is an error of its own: clients reset with them. */
+    assert_split("\xff\xfe\xff{}", (const char *const[]){
+                     STRAY_FF, "ERR:JSON parse error, stray byte 0xFE",
+                     STRAY_FF, "{}", NULL });
+    /* A newline ends the skipping too. */
+    assert_split("#x y z\n42 ", (const char *const[]){
+                     "ERR:JSON parse error, stray '#'", "42", NULL });
+    /* NUL is a control character, inside a bare word as well. */
+    assert_split_len("tr\0ue {}", 8, (const char *const[]){
+                         "tr", "ERR:JSON parse error, stray byte 0x00", "{}",
+                         NULL });
+}
+
+static void test_split_utf8(void)
+{
+    /* Valid sequences of every length pass through untouched. */
+    assert_split("[\"\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80\"]",
+                 (const char *const[]){
+                     "[\"\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80\"]",
+                     NULL });
+    /* Invalid ones fail at the byte that makes them invalid. */
+    static const char *const bad[] = {
+        "[\"\x80\"]",              /* a lone continuation byte */
+        "[\"\xc3(\"]",             /* a missing continuation */
+        "[\"\xc0\xaf\"]",           /* overlong '/' */
+        "[\"\xe0\x80\xaf\"]",       /* overlong, three bytes */
+        "[\"\xed\xa0\x80\"]",       /* a UTF-16 surrogate */
+        "[\"\xf4\x90\x80\x80\"]",   /* beyond U+10FFFF */
+        "[\"\xf8\x88\x80\x80\x80\"]", /* five bytes */
+        "[\"\xc3\"]",              /* cut by the closing quote */
+        "['\xe2\x82']",             /* single quotes too */
+    };
+
+    for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
+        g_autofree char *input = g_strconcat(bad[i], "{}", NULL);
+
+        assert_split(input, (const char *const[]){
+                         BAD_UTF8, "ERR:JSON parse error, stray ']'", "{}",
+                         NULL });
+    }
 }
 
 /* One error for a value over a limit, then the stream is in step again. */
@@ -102,6 +177,34 @@ static void test_split_limits(void)
     g_assert_cmpstr(g_ptr_array_index(got, 0), ==,
                     "ERR:JSON token size limit exceeded");
     g_assert_cmpstr(g_ptr_array_index(got, 1), ==, "[1]");
+}
+
+/* A detached monitor fed bytes answers as on the wire: CRLF lines. */
+static void test_monitor_feed(void)
+{
+    static const char input[] = "{\"execute\":\"qmp_capa"
+                                "bilities\"}\r\n{\"execute\":\"query-"
+                                "version\",\"id\":7}{\xff";
+    Monitor *mon = qmp_monitor_new_detached();
+    g_autoptr(GString) out = g_string_new(NULL);
+    g_auto(GStrv) lines = NULL;
+
+    for (size_t off = 0; off < strlen(input); off += 5) {
+        g_autofree char *text = NULL;
+
+        qmp_monitor_feed(mon, input + off, MIN(5, strlen(input) - off));
+        text = qmp_monitor_take_output(mon);
+        g_string_append(out, text);
+    }
+    lines = g_strsplit(out->str, "\r\n", -1);
+    g_assert_cmpuint(g_strv_length(lines), ==, 4);
+    g_assert_cmpstr(lines[0], ==, "{\"return\":{}}");
+    g_assert_true(g_str_has_prefix(lines[1], "{\"return\":{\"qemu\":"));
+    g_assert_true(g_str_has_suffix(lines[1], ",\"id\":7}"));
+    g_assert_cmpstr(lines[2], ==, "{\"error\":{\"class\":\"GenericError\","
+                    "\"desc\":\"JSON parse error, stray byte 0xFF\"}}");
+    g_assert_cmpstr(lines[3], ==, "");
+    qmp_monitor_free_detached(mon);
 }
 
 /* Dispatch */
@@ -251,6 +354,9 @@ int main(int argc, char **argv)
     g_test_add_func("/qmp/split/single-quotes", test_split_single_quotes);
     g_test_add_func("/qmp/split/scalars", test_split_scalars);
     g_test_add_func("/qmp/split/limits", test_split_limits);
+    g_test_add_func("/qmp/split/lexical-errors", test_split_lexical_errors);
+    g_test_add_func("/qmp/split/utf8", test_split_utf8);
+    g_test_add_func("/qmp/monitor-feed", test_monitor_feed);
     g_test_add_func("/qmp/dispatch/negotiation", test_dispatch_negotiation);
     g_test_add_func("/qmp/dispatch/checks", test_dispatch_checks);
     g_test_add_func("/qmp/fd-param", test_fd_param);

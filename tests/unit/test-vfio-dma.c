@@ -4,6 +4,7 @@
  * the usable IOVA ranges, and the mapping limit.
  */
 #include "qemu/osdep.h"
+#include <sys/resource.h>
 #include "hw/vfio/vfio-pci.h"
 
 #define KiB 1024ULL
@@ -171,6 +172,43 @@ static void test_limit(void)
     g_assert_true(vfio_dma_limit_ok(65534, 65535));
 }
 
+/* The message of a failed DMA map says which limit and what to do. */
+static void test_map_error_message(void)
+{
+    struct rlimit old, low;
+    Error *err = NULL;
+
+    g_assert_cmpint(getrlimit(RLIMIT_MEMLOCK, &old), ==, 0);
+    low = old;
+    low.rlim_cur = 16 << 20;
+    if (old.rlim_max != RLIM_INFINITY && old.rlim_max < low.rlim_cur) {
+        low.rlim_cur = old.rlim_max;
+    }
+    g_assert_cmpint(setrlimit(RLIMIT_MEMLOCK, &low), ==, 0);
+    vfio_dma_map_error(0x100000, 64 << 20, ENOMEM, 8 << 20, &err);
+    g_assert_cmpint(setrlimit(RLIMIT_MEMLOCK, &old), ==, 0);
+    if (low.rlim_cur == 16 << 20) {
+        g_assert_cmpstr(error_get_pretty(err), ==, "vfio: VFIO_MAP_DMA of 64 "
+                        "MiB failed: the locked-memory limit (RLIMIT_MEMLOCK, "
+                        "now 16 MiB) is too low; guest RAM needs at least 72 "
+                        "MiB: raise it (ulimit -l / LimitMEMLOCK=) or run "
+                        "with CAP_IPC_LOCK");
+    }
+    error_free(err);
+    err = NULL;
+
+    vfio_dma_map_error(0, 0x3000, ENOSPC, 0, &err);
+    g_assert_nonnull(strstr(error_get_pretty(err), "12 KiB"));
+    g_assert_nonnull(strstr(error_get_pretty(err), "dma_entry_limit"));
+    error_free(err);
+    err = NULL;
+
+    vfio_dma_map_error(0x4000, 100, EINVAL, 0, &err);
+    g_assert_cmpstr(error_get_pretty(err), ==, "vfio: VFIO_MAP_DMA of 100 "
+                    "bytes at IOVA 0x4000 failed: Invalid argument");
+    error_free(err);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -183,5 +221,6 @@ int main(int argc, char **argv)
     g_test_add_func("/vfio/dma/iova/reserved-arm", test_reserved_arm);
     g_test_add_func("/vfio/dma/iova/adjacent", test_usable_adjacent);
     g_test_add_func("/vfio/dma/limit", test_limit);
+    g_test_add_func("/vfio/dma/map-error-message", test_map_error_message);
     return g_test_run();
 }

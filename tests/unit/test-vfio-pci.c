@@ -157,6 +157,32 @@ static void test_walk_ext(void)
     g_assert_cmpuint(vfio_walk_ext_caps(c, 256, caps, 64, NULL), ==, 0);
 }
 
+/*
+ * A config space of odd size (the device's region says so): no header is
+ * read beyond it, wherever the pointers lead. The copy is exactly that
+ * size, so a sanitizer sees any read past it.
+ */
+static void test_walk_ext_short_space(void)
+{
+    g_autoptr(GPtrArray) w = g_ptr_array_new_with_free_func(g_free);
+    VFIOCapEntry caps[64];
+    g_autofree uint8_t *c = g_malloc0(0x17e);
+    g_autofree uint8_t *tiny = g_malloc0(0x102);
+
+    pci_set_long(c + 0x100, PCI_EXT_CAP_ID_VNDR | (1 << 16) | (0x17cu << 20));
+    g_assert_cmpuint(vfio_walk_ext_caps(c, 0x17e, caps, 64, w), ==, 1);
+    g_assert_cmpuint(w->len, ==, 1);
+    g_assert_nonnull(strstr(g_ptr_array_index(w, 0), "past the end"));
+
+    g_ptr_array_set_size(w, 0);
+    pci_set_long(c + 0x100, PCI_EXT_CAP_ID_VNDR | (1 << 16) | (0xffcu << 20));
+    g_assert_cmpuint(vfio_walk_ext_caps(c, 0x17e, caps, 64, w), ==, 1);
+    g_assert_nonnull(strstr(g_ptr_array_index(w, 0), "past the end"));
+
+    /* not even room for the first header */
+    g_assert_cmpuint(vfio_walk_ext_caps(tiny, 0x102, caps, 64, NULL), ==, 0);
+}
+
 /* In-process devices over the fake */
 
 static char *write_spec(const char *ini)
@@ -237,6 +263,39 @@ static void test_header_masks(void)
     /* the ROM BAR never reaches the device */
     cfg_write(vdev, PCI_ROM_ADDRESS, 0xffffffff, 4);
     g_assert_false(fake_vfio_rom_enable_was_set(f));
+    vfio_destroy(vdev);
+}
+
+/*
+ * A rule of device assignment: whatever the guest writes, at whatever
+ * width and offset, no bit the model virtualises changes on the device.
+ */
+static void test_virtual_bits_stay_virtual(void)
+{
+    VFIOPCIDevice *vdev = vfio_new("fake:msix", "x-pci-vendor-id", "0x1af4",
+                                   &error_abort);
+    const uint8_t *dev_cfg = fake_vfio_config(fake_vfio_last());
+    static const uint32_t values[] = { 0xffffffff, 0, 0x5a5aa5a5 };
+    uint8_t before[PCIE_CONFIG_SPACE_SIZE];
+
+    for (int len = 1; len <= 4; len *= 2) {
+        for (size_t v = 0; v < ARRAY_SIZE(values); v++) {
+            for (uint32_t addr = 0; addr < vdev->config_size; addr += len) {
+                memcpy(before, dev_cfg, sizeof(before));
+                cfg_write(vdev, addr, values[v], len);
+                for (uint32_t b = addr; b < addr + len; b++) {
+                    uint8_t emu = vdev->emulated_config_bits[b];
+
+                    if ((before[b] ^ dev_cfg[b]) & emu) {
+                        g_error("a %d-byte write of 0x%x at 0x%x changed "
+                                "virtual bits 0x%02x of the device's byte "
+                                "0x%x (0x%02x -> 0x%02x)", len, values[v],
+                                addr, emu, b, before[b], dev_cfg[b]);
+                    }
+                }
+            }
+        }
+    }
     vfio_destroy(vdev);
 }
 
@@ -355,6 +414,21 @@ static void test_config_read_error(void)
     g_assert_cmphex(cfg_read(vdev, PCI_INTERRUPT_LINE, 1), ==, 5);
     fake_vfio_inject_fault(f, FAKE_FAULT_REGION_EIO, UINT32_MAX);
     vfio_destroy(vdev);
+}
+
+/* A device whose config space cannot be read at all is refused cleanly. */
+static void test_config_unreadable_at_realize(void)
+{
+    g_autofree char *ini = write_spec("[device]\nconfig-eio = true\n");
+    g_autofree char *host = g_strdup_printf("fake:basic:%s", ini);
+    Error *err = NULL;
+
+    g_assert_null(vfio_new(host, NULL, NULL, &err));
+    g_assert_nonnull(strstr(error_get_pretty(err),
+                            "cannot read the device's config space"));
+    error_free(err);
+    g_assert_false(fake_vfio_is_open(fake_vfio_last()));
+    unlink(ini);
 }
 
 static void test_reset_at_open_and_close(void)
@@ -482,7 +556,11 @@ int main(int argc, char **argv)
     g_test_add_func("/vfio/caps/walk/unaligned", test_walk_unaligned);
     g_test_add_func("/vfio/caps/walk/past-end", test_walk_past_end);
     g_test_add_func("/vfio/caps/walk/ext", test_walk_ext);
+    g_test_add_func("/vfio/caps/walk/ext-short-space",
+                    test_walk_ext_short_space);
     g_test_add_func("/vfio/config/header-masks", test_header_masks);
+    g_test_add_func("/vfio/config/virtual-bits-stay-virtual",
+                    test_virtual_bits_stay_virtual);
     g_test_add_func("/vfio/config/identity-overrides",
                     test_identity_overrides);
     g_test_add_func("/vfio/config/identity-override-too-wide",
@@ -490,6 +568,8 @@ int main(int argc, char **argv)
     g_test_add_func("/vfio/config/capability-chain", test_capability_chain);
     g_test_add_func("/vfio/config/broken-chains", test_broken_chains);
     g_test_add_func("/vfio/config/read-error", test_config_read_error);
+    g_test_add_func("/vfio/config/unreadable-at-realize",
+                    test_config_unreadable_at_realize);
     g_test_add_func("/vfio/reset/open-and-close",
                     test_reset_at_open_and_close);
     g_test_add_func("/vfio/reset/system", test_system_reset);

@@ -6,10 +6,13 @@
  * domain shared by every fake with [iommu] shared=true.
  */
 #include "qemu/osdep.h"
+#include <sys/resource.h>
 #include "fake-vfio-int.h"
 #include "trace.h"
 
 static FakeIOMMU *shared_iommu;
+/* Bytes pinned by every fake that accounts them, as type1 counts. */
+static uint64_t fake_pinned;
 
 static int range_cmp(gconstpointer a, gconstpointer b)
 {
@@ -83,6 +86,11 @@ void fake_iommu_detach(FakeVFIODevice *f)
     if (m == shared_iommu) {
         shared_iommu = NULL;
     }
+    for (guint i = 0; i < m->maps->len; i++) {
+        FakeDMAMap *d = &g_array_index(m->maps, FakeDMAMap, i);
+
+        fake_pinned -= d->accounted ? d->size : 0;
+    }
     g_array_free(m->usable, true);
     g_array_free(m->maps, true);
     g_free(m);
@@ -149,6 +157,15 @@ static bool range_ok(FakeIOMMU *m, uint64_t iova, uint64_t size)
            iova + size - 1 >= iova;
 }
 
+/* Would pinning @size more go over RLIMIT_MEMLOCK? */
+static bool over_memlock(uint64_t size)
+{
+    struct rlimit rl;
+
+    return !getrlimit(RLIMIT_MEMLOCK, &rl) && rl.rlim_cur != RLIM_INFINITY &&
+           fake_pinned + size > rl.rlim_cur;
+}
+
 static int dma_map_check(FakeVFIODevice *f, uint64_t iova, uint64_t size,
                          void *vaddr)
 {
@@ -157,6 +174,10 @@ static int dma_map_check(FakeVFIODevice *f, uint64_t iova, uint64_t size,
     if (f->fault_dma_map) {
         f->fault_dma_map--;
         return -ENOMEM;
+    }
+    if (f->fault_dma_map_nospc) {
+        f->fault_dma_map_nospc--;
+        return -ENOSPC;
     }
     if (!range_ok(m, iova, size) || !vaddr ||
         ((uintptr_t)vaddr & (min_page(m) - 1)) || !iova_usable(m, iova, size)) {
@@ -167,6 +188,9 @@ static int dma_map_check(FakeVFIODevice *f, uint64_t iova, uint64_t size,
     }
     if (m->maps->len >= m->dma_avail) {
         return -ENOSPC;
+    }
+    if (f->spec->account_locked && over_memlock(size)) {
+        return -ENOMEM;
     }
     return 0;
 }
@@ -184,10 +208,13 @@ bool fake_dma_map(VFIOBackend *b, uint64_t iova, uint64_t size, void *vaddr,
     }
     ret = dma_map_check(f, iova, size, vaddr);
     if (ret) {
-        error_setg_errno(errp, -ret, "fake-vfio %s: DMA map of IOVA 0x%"
-                         PRIx64 " size 0x%" PRIx64 " failed", fake_name(f),
-                         iova, size);
+        /* worded as the kernel backend words it */
+        vfio_dma_map_error(iova, size, -ret, fake_pinned, errp);
         return false;
+    }
+    if (f->spec->account_locked) {
+        fake_pinned += size;
+        map.accounted = true;
     }
     g_array_append_val(f->iommu->maps, map);
     f->counters.dma_maps++;
@@ -227,6 +254,7 @@ bool fake_dma_unmap(VFIOBackend *b, uint64_t iova, uint64_t size,
     for (guint i = m->maps->len; i-- > 0;) {
         FakeDMAMap *d = &g_array_index(m->maps, FakeDMAMap, i);
         if (ranges_overlap(d->iova, d->size, iova, size)) {
+            fake_pinned -= d->accounted ? d->size : 0;
             g_array_remove_index(m->maps, i);
         }
     }

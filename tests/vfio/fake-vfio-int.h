@@ -7,6 +7,7 @@
 #define TESTS_FAKE_VFIO_INT_H
 
 #include "fake-vfio.h"
+#include "qemu/main-loop.h"
 #include <linux/pci.h>
 
 #define FAKE_KIB (1ULL << 10)
@@ -58,6 +59,8 @@ typedef struct FakeBarSpec {
     bool prefetch;
     bool mmap;
     GArray *sparse;             /* VFIOMmapArea; NULL: derived from the BAR */
+    uint64_t claimed_size;      /* region info's size, 0: the real one */
+    bool readonly;              /* no FLAG_WRITE: writes fail, mmaps are RO */
 } FakeBarSpec;
 
 typedef struct FakeConfigPatch {
@@ -92,11 +95,17 @@ typedef struct FakeVFIOSpec {
     uint64_t rom_size;
     uint64_t rom_image_size;
     char *rom_file;
+    uint64_t rom_claimed_size;  /* region info's size, 0: the real one */
+    uint64_t rom_readable;      /* reads from here on get 0 (EOF); 0: none */
+    bool rom_short_reads;       /* each read returns at most half of it */
     /* [iommu] */
     uint64_t pgsizes;
     GArray *reserved;           /* VFIOIOVARange, end inclusive */
     uint32_t dma_avail;
     bool iommu_shared;
+    bool account_locked;        /* pin against RLIMIT_MEMLOCK, as type1 */
+    /* [faults]: armed at open, as fake_vfio_inject_fault would */
+    uint32_t faults[FAKE_FAULT_EVENTFD_READ + 1];
     /* [config] */
     GPtrArray *patches;         /* FakeConfigPatch, in file order */
 } FakeVFIOSpec;
@@ -114,6 +123,7 @@ typedef struct FakeDMAMap {
     uint64_t size;
     void *vaddr;
     bool readonly;
+    bool accounted;             /* counted in the process's pinned bytes */
 } FakeDMAMap;
 
 typedef struct FakeIOMMU {
@@ -154,7 +164,12 @@ struct FakeVFIODevice {
     uint32_t fault_set_irqs;
     uint32_t fault_reset;
     uint32_t fault_dma_map;
+    uint32_t fault_dma_map_nospc;
     uint32_t fault_mmap;
+    uint32_t fault_eventfd_read;
+    /* eventfds to take back before the model reads them (dup'd fds) */
+    GArray *stolen;
+    EventNotifier steal;        /* its handler runs ahead of the model's */
 };
 
 /* fake-vfio-spec.c */
@@ -191,6 +206,8 @@ void fake_bar0_regs_reset(FakeVFIODevice *f);
 
 /* fake-vfio-irq.c */
 void fake_irqs_init(FakeVFIODevice *f);
+void fake_steal_init(FakeVFIODevice *f);
+void fake_steal_destroy(FakeVFIODevice *f);
 void fake_irqs_disable(FakeVFIODevice *f);
 void fake_irqs_destroy(FakeVFIODevice *f);
 bool fake_get_irq_info(VFIOBackend *b, uint32_t index, VFIOIRQInfo *info,

@@ -87,6 +87,15 @@ static void irq_deliver(FakeVFIODevice *f, uint32_t index, uint32_t v)
     irq->pending[v] = false;
     trace_fake_vfio_irq_fire(fake_name(f), index, v);
     eventfd_write(irq->fds[v], 1);
+    if (f->fault_eventfd_read && f->steal.fd >= 0) {
+        int dup = fcntl(irq->fds[v], F_DUPFD_CLOEXEC, 0);
+
+        f->fault_eventfd_read--;
+        if (dup >= 0) {
+            g_array_append_val(f->stolen, dup);
+            event_notifier_set(&f->steal);
+        }
+    }
     if (index == INTX) {
         f->intx_masked = true;      /* automasked until unmasked */
     }
@@ -121,6 +130,49 @@ void fake_fire_vector(FakeVFIODevice *f, uint32_t vector)
 bool fake_intx_asserted(FakeVFIODevice *f)
 {
     return f->intx_masked || (f->irqs[INTX].count && f->irqs[INTX].pending[0]);
+}
+
+/*
+ * Interrupts taken back (FAKE_FAULT_EVENTFD_READ). The steal notifier is
+ * watched from open on, so in the main-loop iteration where a stolen
+ * eventfd and the steal notifier are both ready, GLib dispatches this
+ * handler first (same priority, attached earlier): it drains the eventfd,
+ * and the model's handler, woken by the same poll, reads nothing.
+ */
+static void fake_steal_run(EventNotifier *e)
+{
+    FakeVFIODevice *f = container_of(e, FakeVFIODevice, steal);
+    eventfd_t value;
+
+    event_notifier_test_and_clear(e);
+    for (guint i = 0; i < f->stolen->len; i++) {
+        int fd = g_array_index(f->stolen, int, i);
+
+        if (eventfd_read(fd, &value) == 0) {
+            trace_fake_vfio_irq_stolen(fake_name(f), fd);
+        }
+        close(fd);
+    }
+    g_array_set_size(f->stolen, 0);
+}
+
+void fake_steal_init(FakeVFIODevice *f)
+{
+    f->stolen = g_array_new(false, false, sizeof(int));
+    if (!event_notifier_init(&f->steal, NULL)) {
+        f->steal.fd = -1;
+        return;
+    }
+    event_notifier_set_handler(&f->steal, fake_steal_run);
+}
+
+void fake_steal_destroy(FakeVFIODevice *f)
+{
+    for (guint i = 0; f->stolen && i < f->stolen->len; i++) {
+        close(g_array_index(f->stolen, int, i));
+    }
+    g_clear_pointer(&f->stolen, g_array_unref);
+    event_notifier_cleanup(&f->steal);
 }
 
 /* Eventfds */

@@ -143,11 +143,20 @@ bool fake_get_region_info(VFIOBackend *b, uint32_t index,
     }
     info->flags = VFIO_REGION_INFO_FLAG_READ;
     if (index == VFIO_PCI_ROM_REGION_INDEX) {
+        /* A device may say its ROM is bigger than what can be read. */
+        info->size = s->rom_claimed_size ? s->rom_claimed_size : info->size;
         return true;
     }
-    info->flags |= VFIO_REGION_INFO_FLAG_WRITE;
     if (!is_bar(index)) {
+        info->flags |= VFIO_REGION_INFO_FLAG_WRITE;
         return true;
+    }
+    if (!s->bar[index].readonly) {
+        info->flags |= VFIO_REGION_INFO_FLAG_WRITE;
+    }
+    /* A device may say its BAR is other than it is. */
+    if (s->bar[index].claimed_size) {
+        info->size = s->bar[index].claimed_size;
     }
     areas = bar_mmap_areas(f, index);
     info->nr_mmap_areas = areas->len;
@@ -358,7 +367,8 @@ static ssize_t region_check(FakeVFIODevice *f, uint32_t index, uint64_t off,
     count_access(f, index, write);
     size = fake_region_size(f, index);
     if (!size || off > size || len > size - off ||
-        (write && index == VFIO_PCI_ROM_REGION_INDEX)) {
+        (write && index == VFIO_PCI_ROM_REGION_INDEX) ||
+        (write && is_bar(index) && f->spec->bar[index].readonly)) {
         return -EINVAL;
     }
     if (f->fault_region_mask & (1u << index)) {
@@ -387,6 +397,13 @@ ssize_t fake_region_read(VFIOBackend *b, uint32_t index, uint64_t offset,
         trace_fake_vfio_rom_read(offset, len);
         if (f->spec->rom_kind == FAKE_ROM_UNREADABLE) {
             return -EIO;
+        }
+        if (f->spec->rom_readable) {
+            len = offset < f->spec->rom_readable
+                  ? MIN(len, f->spec->rom_readable - offset) : 0;
+        }
+        if (f->spec->rom_short_reads) {
+            len = len > 1 ? len / 2 : len;
         }
         memcpy(buf, f->rom + offset, len);
         f->counters.rom_bytes += len;
@@ -456,6 +473,11 @@ void *fake_region_mmap(VFIOBackend *b, uint32_t index, uint64_t offset,
         error_setg_errno(errp, EINVAL, "fake-vfio %s: region %u [0x%" PRIx64
                          ", +0x%" PRIx64 ") is not inside an mmap area",
                          fake_name(f), index, offset, size);
+        return NULL;
+    }
+    if ((prot & PROT_WRITE) && f->spec->bar[index].readonly) {
+        error_setg_errno(errp, EACCES, "fake-vfio %s: region %u is read-only",
+                         fake_name(f), index);
         return NULL;
     }
     ptr = mmap(NULL, size, prot, MAP_SHARED, f->bar_fd[index], offset);

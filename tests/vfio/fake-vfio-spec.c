@@ -321,6 +321,8 @@ static const FakeKey bar_keys[] = {
     KEY_B("prefetch", FakeBarSpec, prefetch),
     KEY_B("mmap", FakeBarSpec, mmap),
     KEY_F("sparse", key_bar_sparse),
+    KEY_U("claimed-size", FakeBarSpec, claimed_size, 0, UINT64_MAX),
+    KEY_B("readonly", FakeBarSpec, readonly),
     { NULL },
 };
 
@@ -347,6 +349,9 @@ static const FakeKey rom_keys[] = {
     KEY_U("size", FakeVFIOSpec, rom_size, 0, FAKE_MAX_ROM_SIZE),
     KEY_U("image-size", FakeVFIOSpec, rom_image_size, 0, FAKE_MAX_ROM_SIZE),
     KEY_S("file", FakeVFIOSpec, rom_file),
+    KEY_U("claimed-size", FakeVFIOSpec, rom_claimed_size, 0, INT64_MAX),
+    KEY_U("readable", FakeVFIOSpec, rom_readable, 0, FAKE_MAX_ROM_SIZE),
+    KEY_B("short-reads", FakeVFIOSpec, rom_short_reads),
     { NULL },
 };
 
@@ -355,8 +360,39 @@ static const FakeKey iommu_keys[] = {
     KEY_F("reserved", key_iommu_reserved),
     KEY_U("dma-avail", FakeVFIOSpec, dma_avail, 0, UINT32_MAX),
     KEY_B("shared", FakeVFIOSpec, iommu_shared),
+    KEY_B("account-locked", FakeVFIOSpec, account_locked),
     { NULL },
 };
+
+/* "[faults] set-irqs = 2": the fault, armed when the device opens. */
+static bool ini_apply_faults(FakeIni *ini, Error **errp)
+{
+    g_auto(GStrv) names = g_key_file_get_keys(ini->kf, ini->group, NULL,
+                                              NULL);
+
+    for (char **n = names; n && *n; n++) {
+        g_autofree char *value = g_key_file_get_string(ini->kf, ini->group,
+                                                       *n, NULL);
+        FakeVFIOFault fault;
+        uint64_t v;
+
+        ini->key = *n;
+        if (!fake_vfio_fault_parse(*n, &fault)) {
+            ini_error(ini, errp, "unknown fault (expected region-eio, "
+                      "set-irqs, reset, dma-map, dma-map-nospace, mmap or "
+                      "eventfd-read)");
+            return false;
+        }
+        if (!value || !parse_u64(value, &v) || v >= UINT32_MAX ||
+            (fault == FAKE_FAULT_REGION_EIO && v >= VFIO_PCI_NUM_REGIONS)) {
+            ini_error(ini, errp, "'%s' is not a count (a region index for "
+                      "region-eio)", value ? value : "");
+            return false;
+        }
+        ini->spec->faults[fault] = v;
+    }
+    return true;
+}
 
 static bool ini_apply_key(FakeIni *ini, const FakeKey *k, void *base,
                           const char *value, Error **errp)
@@ -498,8 +534,11 @@ static bool ini_apply_group(FakeIni *ini, Error **errp)
     if (!strcmp(g, "config")) {
         return ini_apply_config(ini, errp);
     }
+    if (!strcmp(g, "faults")) {
+        return ini_apply_faults(ini, errp);
+    }
     spec_error(s, errp, g, NULL, "unknown group (expected device, bar0..bar5,"
-               " msi, msix, rom, iommu or config)");
+               " msi, msix, rom, iommu, config or faults)");
     return false;
 }
 
@@ -796,6 +835,7 @@ FakeVFIOSpec *fake_spec_new(const char *profile, const char *path,
     s->path = path && *path ? g_strdup(path) : NULL;
     s->reserved = g_array_new(false, false, sizeof(VFIOIOVARange));
     s->patches = g_ptr_array_new();
+    s->faults[FAKE_FAULT_REGION_EIO] = UINT32_MAX;      /* no region */
     profile_common(s);
     for (i = 0; i < ARRAY_SIZE(fake_profiles); i++) {
         if (!strcmp(fake_profiles[i].name, s->profile)) {

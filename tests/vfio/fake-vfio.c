@@ -113,6 +113,7 @@ static bool fake_get_hot_reset_info(VFIOBackend *b, VFIOHotResetDevice **devs,
 
 static void fake_release(FakeVFIODevice *f)
 {
+    fake_steal_destroy(f);
     fake_irqs_destroy(f);
     fake_bars_destroy(f);
     fake_iommu_detach(f);
@@ -238,9 +239,16 @@ FakeVFIODevice *fake_vfio_open(const char *spec, Error **errp)
         return NULL;
     }
     fake_irqs_init(f);
+    fake_steal_init(f);
     fake_iommu_attach(f);
     fake_set_identity(f, fake_seq++);
     f->open = true;
+    for (unsigned i = 0; i < ARRAY_SIZE(f->spec->faults); i++) {
+        if (i == FAKE_FAULT_REGION_EIO ? f->spec->faults[i] != UINT32_MAX
+                                       : f->spec->faults[i] != 0) {
+            fake_vfio_inject_fault(f, i, f->spec->faults[i]);
+        }
+    }
     if (!fake_devices) {
         fake_devices = g_ptr_array_new();
     }
@@ -301,7 +309,34 @@ void fake_vfio_inject_fault(FakeVFIODevice *f, FakeVFIOFault fault,
     case FAKE_FAULT_MMAP:
         f->fault_mmap = arg;
         break;
+    case FAKE_FAULT_DMA_MAP_NOSPC:
+        f->fault_dma_map_nospc = arg;
+        break;
+    case FAKE_FAULT_EVENTFD_READ:
+        f->fault_eventfd_read = arg;
+        break;
     }
+}
+
+static const char *const fault_names[] = {
+    [FAKE_FAULT_REGION_EIO] = "region-eio",
+    [FAKE_FAULT_SET_IRQS] = "set-irqs",
+    [FAKE_FAULT_RESET] = "reset",
+    [FAKE_FAULT_DMA_MAP] = "dma-map",
+    [FAKE_FAULT_MMAP] = "mmap",
+    [FAKE_FAULT_DMA_MAP_NOSPC] = "dma-map-nospace",
+    [FAKE_FAULT_EVENTFD_READ] = "eventfd-read",
+};
+
+bool fake_vfio_fault_parse(const char *name, FakeVFIOFault *fault)
+{
+    for (size_t i = 0; i < ARRAY_SIZE(fault_names); i++) {
+        if (!strcmp(name, fault_names[i])) {
+            *fault = i;
+            return true;
+        }
+    }
+    return false;
 }
 
 const uint8_t *fake_vfio_config(FakeVFIODevice *f)

@@ -5,7 +5,10 @@
  *
  * A vfio-pci device selects it with host=fake:PROFILE or
  * host=fake:PROFILE:/path/to/spec.ini (the ini overrides the profile). The
- * fake registers its provider at start-up (constructor).
+ * fake registers its provider at start-up (constructor), and the QMP
+ * commands x-fake-vfio-inject-fault, x-fake-vfio-raise-irq and
+ * x-fake-vfio-query with which qtests reach it in a running qvfio-test
+ * (fake-vfio-qmp.c).
  *
  * The device it plays: config space from the spec (any bytes, including
  * broken capability chains), BARs, MSI/MSI-X capabilities, an optional ROM
@@ -56,7 +59,16 @@ typedef enum FakeVFIOFault {
     FAKE_FAULT_RESET,           /* the next @arg resets (and hot resets) fail */
     FAKE_FAULT_DMA_MAP,         /* the next @arg dma_maps fail with -ENOMEM */
     FAKE_FAULT_MMAP,            /* the next @arg region_mmaps fail */
+    FAKE_FAULT_DMA_MAP_NOSPC,   /* the next @arg dma_maps fail with -ENOSPC */
+    /*
+     * The next @arg interrupts the device signals are taken back before
+     * the model reads its eventfd: its handler wakes up and reads nothing.
+     */
+    FAKE_FAULT_EVENTFD_READ,
 } FakeVFIOFault;
+
+/* "region-eio", "set-irqs", ... as the spec's [faults] and QMP name them. */
+bool fake_vfio_fault_parse(const char *name, FakeVFIOFault *fault);
 
 /* Open directly (unit tests), same names as host=fake:... */
 FakeVFIODevice *fake_vfio_open(const char *spec, Error **errp);

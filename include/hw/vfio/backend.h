@@ -145,4 +145,15 @@ int vfio_set_irq_eventfds(VFIOBackend *b, uint32_t index, uint32_t start,
 /* Disable every trigger of an index: DATA_NONE|ACTION_TRIGGER, count 0. */
 int vfio_disable_irq_index(VFIOBackend *b, uint32_t index);
 
+/* A size for messages: "64 MiB", "12 KiB", "100 bytes" (g_free it). */
+char *vfio_size_str(uint64_t bytes);
+/*
+ * What a failed DMA map (errno @err) means, in words a user can act on,
+ * as every backend reports it: ENOMEM under a finite RLIMIT_MEMLOCK names
+ * the limit and what guest RAM needs (@pinned bytes already locked by
+ * this process plus @size), ENOSPC the IOMMU's limit of mappings.
+ */
+void vfio_dma_map_error(uint64_t iova, uint64_t size, int err,
+                        uint64_t pinned, Error **errp);
+
 #endif

@@ -108,6 +108,7 @@ struct VFIOPCIDevice {
     uint32_t config_size;       /* device config bytes we expose */
     uint8_t *emulated_config_bits;
     uint8_t *phys_config;       /* the device's config as read at realize */
+    bool config_error_reported; /* a failed config access was warned about */
 
     VFIOBAR bars[PCI_ROM_SLOT];
 
