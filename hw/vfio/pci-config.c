@@ -481,6 +481,16 @@ bool vfio_config_setup(VFIOPCIDevice *vdev, Error **errp)
                    vdev->name);
         return false;
     }
+    /* The kernel's vfio-pci binds only type 0 functions; a bridge's header
+     * would put its registers where the model keeps BARs 2-5. */
+    if ((vdev->phys_config[PCI_HEADER_TYPE] & PCI_HEADER_TYPE_MASK) !=
+        PCI_HEADER_TYPE_NORMAL) {
+        error_setg(errp, "vfio %s: the device has config header type %u; "
+                   "only type 0 functions (not bridges or CardBus) can be "
+                   "assigned", vdev->name,
+                   vdev->phys_config[PCI_HEADER_TYPE] & PCI_HEADER_TYPE_MASK);
+        return false;
+    }
     vfio_header_setup(vdev, vdev->phys_config);
     trace_vfio_config_setup(vdev->name, vdev->config_size, vdev->intx.pin);
     return true;

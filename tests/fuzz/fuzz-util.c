@@ -124,6 +124,8 @@ void fuzz_machine_init(uint64_t ram_size, const char *const *devices)
     if (getenv("FUZZ_TRACE")) {
         trace_enable_pattern(getenv("FUZZ_TRACE"), true);
     }
+    /* As qemu_main: this thread is the main loop's and holds the BQL. */
+    qemu_main_loop_init();
     accel_init("qtest", true, "q35", &error_abort);
     memory_system_init();
     ms = MACHINE(object_new(object_class_get_name(OBJECT_CLASS(mc))));

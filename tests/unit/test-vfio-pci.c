@@ -431,6 +431,21 @@ static void test_config_unreadable_at_realize(void)
     unlink(ini);
 }
 
+/* A function with a bridge's header is refused (found by fuzz-vfio-pci). */
+static void test_bridge_header_refused(void)
+{
+    g_autofree char *ini = write_spec("[config]\n0x0e = 81\n");
+    g_autofree char *host = g_strdup_printf("fake:basic:%s", ini);
+    Error *err = NULL;
+
+    g_assert_null(vfio_new(host, NULL, NULL, &err));
+    g_assert_nonnull(strstr(error_get_pretty(err),
+                            "config header type 1; only type 0"));
+    error_free(err);
+    g_assert_false(fake_vfio_is_open(fake_vfio_last()));
+    unlink(ini);
+}
+
 static void test_reset_at_open_and_close(void)
 {
     VFIOPCIDevice *vdev = vfio_new("fake:msix", NULL, NULL, &error_abort);
@@ -570,6 +585,8 @@ int main(int argc, char **argv)
     g_test_add_func("/vfio/config/read-error", test_config_read_error);
     g_test_add_func("/vfio/config/unreadable-at-realize",
                     test_config_unreadable_at_realize);
+    g_test_add_func("/vfio/config/bridge-header-refused",
+                    test_bridge_header_refused);
     g_test_add_func("/vfio/reset/open-and-close",
                     test_reset_at_open_and_close);
     g_test_add_func("/vfio/reset/system", test_system_reset);
