@@ -128,9 +128,16 @@ typedef struct KVMRoute {
     int virq;
 } KVMRoute;
 
+static KVMRoute *kvm_route_new(int virq)
+{
+    KVMRoute *r = g_new(KVMRoute, 1);
+
+    r->virq = virq;
+    return r;
+}
+
 static void *kvm_route_msi_attach(MSIMessage msg, int fd)
 {
-    KVMRoute *r;
     Error *err = NULL;
     int virq;
 
@@ -149,9 +156,7 @@ static void *kvm_route_msi_attach(MSIMessage msg, int fd)
         kvm_irqchip_commit_routes(NULL);
         return NULL;
     }
-    r = g_new(KVMRoute, 1);
-    r->virq = virq;
-    return r;
+    return kvm_route_new(virq);
 }
 
 static bool kvm_route_msi_update(void *handle, MSIMessage msg)
@@ -182,16 +187,13 @@ static void kvm_route_msi_detach(void *handle, int fd)
 
 static void *kvm_route_intx_attach(int irq, int fd, int resample_fd)
 {
-    KVMRoute *r;
     Error *err = NULL;
 
     if (!kvm_irqchip_add_irqfd(fd, resample_fd, irq, &err)) {
         warn_report_err(err);
         return NULL;
     }
-    r = g_new(KVMRoute, 1);
-    r->virq = irq;
-    return r;
+    return kvm_route_new(irq);
 }
 
 static void kvm_route_intx_detach(void *handle, int fd)

@@ -4,34 +4,20 @@
  * kvm_run page with broken fields must be refused, never followed. The
  * input is a list of exits, each decoded into a kvm_run of the size KVM
  * maps (one to three pages, allocated to the byte so that ASan sees any
- * read past it) and dispatched on a q35 machine with a vfio-pci device on
- * the fake backend (00:03.0) and the test PCI device (00:04.0), their
- * BARs placed by fuzz_pci_firmware(). No /dev/kvm is involved: the vCPU
- * fd is -1, so the exits that dump registers find none. The machine is
- * reset after each input.
+ * read past it) and dispatched on fuzz_pci_machine_init's machine (q35,
+ * vfio-pci on the fake backend, the test PCI device). No /dev/kvm is
+ * involved: the vCPU fd is -1, so the exits that dump registers find
+ * none. The machine is reset after each input.
  */
 #include "qemu/osdep.h"
-#include "qemu/main-loop.h"
-#include "system/runstate.h"
 #include "../../accel/kvm/kvm-int.h"
 #include "fuzz-util.h"
 
 #define FUZZ_MAX_EXITS 64
 
-static int fds_baseline;
-
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-    static const char *const devices[] = {
-        "vfio-pci,host=fake:msix,addr=3.0,id=vfio0",
-        "qvfio-test-pci,addr=4.0,id=testdev",
-        NULL,
-    };
-
-    fuzz_machine_init(64 * 1024 * 1024, devices);
-    fuzz_pci_firmware();
-    fuzz_main_loop_drain();
-    fds_baseline = fuzz_count_fds();
+    fuzz_pci_machine_init();
     return 0;
 }
 
@@ -135,10 +121,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     current_cpu = NULL;
     /* Back to the machine of the next input's expectations. */
-    qemu_system_reset();
-    fuzz_pci_firmware();
-    fuzz_main_loop_drain();
-    fuzz_check_fds(fds_baseline, "after a run of KVM exits");
-    fuzz_reports_reset();
+    fuzz_pci_machine_reset("after a run of KVM exits");
     return 0;
 }

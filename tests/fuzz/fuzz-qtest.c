@@ -1,31 +1,18 @@
 /*
  * The qtest line protocol (system/qtest.c): the input is a list of
- * request lines against a q35 machine with a vfio-pci device on the fake
- * backend (00:03.0, MSI, MSI-X, a ROM) and the test PCI device (00:04.0),
- * their BARs placed by fuzz_pci_firmware(). Every request gets a reply
+ * request lines against fuzz_pci_machine_init's machine (q35, vfio-pci on
+ * the fake backend, the test PCI device). Every request gets a reply
  * whose last line starts with OK, FAIL or ERR (IRQ lines may come first).
  * The main loop runs between requests, as it does between a client's
  * packets; the machine is reset after each input.
  */
 #include "qemu/osdep.h"
 #include "system/qtest.h"
-#include "system/runstate.h"
 #include "fuzz-util.h"
-
-static int fds_baseline;
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-    static const char *const devices[] = {
-        "vfio-pci,host=fake:msix,addr=3.0,id=vfio0",
-        "qvfio-test-pci,addr=4.0,id=testdev",
-        NULL,
-    };
-
-    fuzz_machine_init(64 * 1024 * 1024, devices);
-    fuzz_pci_firmware();
-    fuzz_main_loop_drain();
-    fds_baseline = fuzz_count_fds();
+    fuzz_pci_machine_init();
     return 0;
 }
 
@@ -63,10 +50,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     /* Back to the machine of the next input's expectations. */
     qtest_server_cleanup();
-    qemu_system_reset();
-    fuzz_pci_firmware();
-    fuzz_main_loop_drain();
-    fuzz_check_fds(fds_baseline, "after a qtest session");
-    fuzz_reports_reset();
+    fuzz_pci_machine_reset("after a qtest session");
     return 0;
 }

@@ -285,6 +285,33 @@ void fuzz_pci_firmware(void)
     }
 }
 
+/* The machine of the guest-facing targets */
+
+static int pci_machine_fds;
+
+void fuzz_pci_machine_init(void)
+{
+    static const char *const devices[] = {
+        "vfio-pci,host=fake:msix,addr=3.0,id=vfio0",
+        "qvfio-test-pci,addr=4.0,id=testdev",
+        NULL,
+    };
+
+    fuzz_machine_init(64 * 1024 * 1024, devices);
+    fuzz_pci_firmware();
+    fuzz_main_loop_drain();
+    pci_machine_fds = fuzz_count_fds();
+}
+
+void fuzz_pci_machine_reset(const char *what)
+{
+    qemu_system_reset();
+    fuzz_pci_firmware();
+    fuzz_main_loop_drain();
+    fuzz_check_fds(pci_machine_fds, what);
+    fuzz_reports_reset();
+}
+
 /* Checks */
 
 /* Pipes and /dev/null are libFuzzer's own (its output, -close_fd_mask). */

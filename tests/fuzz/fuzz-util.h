@@ -79,3 +79,14 @@ void G_GNUC_NORETURN G_GNUC_PRINTF(1, 2) fuzz_fail(const char *fmt, ...);
 #define FUZZ_ECAM_BASE 0xB0000000ULL
 void fuzz_pci_firmware(void);
 void fuzz_pci_place(unsigned devfn);
+
+/*
+ * The machine of the targets that play the guest (qtest, kvm-exit): q35
+ * with 64 MiB of RAM, a vfio-pci device on the fake backend (00:03.0,
+ * MSI, MSI-X, a ROM) and the test PCI device (00:04.0), their BARs placed
+ * by fuzz_pci_firmware(). fuzz_pci_machine_reset puts it back after an
+ * input (a reset, the BARs placed again) and fails if fds leaked (@what
+ * says after what).
+ */
+void fuzz_pci_machine_init(void);
+void fuzz_pci_machine_reset(const char *what);
