@@ -109,6 +109,7 @@ static bool kvm_check_caps(KVMState *s, Error **errp)
 
 static bool kvm_state_free(KVMState *s)
 {
+    kvm_arch_cleanup();
     if (s->vm_fd >= 0) {
         close(s->vm_fd);
     }

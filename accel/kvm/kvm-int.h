@@ -84,6 +84,8 @@ bool kvm_cpu_dispatch_exit(CPUState *cpu, struct kvm_run *run,
 
 /* kvm-x86.c */
 bool kvm_arch_init(KVMState *s, Error **errp);
+/* Frees what kvm_arch_init() learnt of the host. */
+void kvm_arch_cleanup(void);
 bool kvm_arch_vcpu_init(CPUState *cpu, const CpuTopology *smp,
                         Error **errp);
 void kvm_arch_vcpu_reset(CPUState *cpu);

@@ -194,6 +194,12 @@ bool kvm_arch_init(KVMState *s, Error **errp)
     return msr_list && kvm_x86_save_irqchip(errp);
 }
 
+void kvm_arch_cleanup(void)
+{
+    g_clear_pointer(&supported_cpuid, g_free);
+    g_clear_pointer(&msr_list, g_free);
+}
+
 bool kvm_arch_msi_routable(uint64_t address)
 {
     return address >= X86_MSI_BASE && address < X86_MSI_BASE + X86_MSI_SIZE;
