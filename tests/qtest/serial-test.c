@@ -13,10 +13,12 @@
 #include <sys/wait.h>
 #include <termios.h>
 #include "libqtest.h"
+#include "fd-test-util.h"
 
 #define COM1 0x3f8
 #define COM2 0x2f8
-#define WAIT_US (20 * G_USEC_PER_SEC)
+#define WAIT_S 20
+#define WAIT_US (WAIT_S * G_USEC_PER_SEC)
 
 static void outs(QTestState *qts, uint16_t base, const char *text)
 {
@@ -43,28 +45,6 @@ static char *read_rx(QTestState *qts, uint16_t base, size_t len)
     while (s->len < len) {
         wait_rx_ready(qts, base);
         g_string_append_c(s, qtest_inb(qts, base + UART_RX));
-    }
-    return g_string_free(s, FALSE);
-}
-
-/* Read @len bytes from @fd (non-blocking or not), 20 s at most. */
-static char *read_fd(int fd, size_t len)
-{
-    GString *s = g_string_new(NULL);
-    gint64 deadline = g_get_monotonic_time() + WAIT_US;
-
-    while (s->len < len) {
-        struct pollfd pfd = { .fd = fd, .events = POLLIN };
-        char buf[256];
-        ssize_t n;
-
-        g_assert_cmpint(g_get_monotonic_time(), <, deadline);
-        if (poll(&pfd, 1, 100) <= 0) {
-            continue;
-        }
-        n = read(fd, buf, MIN(sizeof(buf), len - s->len));
-        g_assert_cmpint(n, >, 0);
-        g_string_append_len(s, buf, n);
     }
     return g_string_free(s, FALSE);
 }
@@ -171,7 +151,7 @@ static void test_socket_input_irq(void)
 
     /* And the other way. */
     outs(qts, COM1, "login: ");
-    out = read_fd(fd, 7);
+    out = test_read_fd(fd, 7, WAIT_S);
     g_assert_cmpstr(out, ==, "login: ");
     close(fd);
     g_assert_cmpint(qtest_quit(qts), ==, 0);
@@ -260,7 +240,7 @@ static void pty_roundtrip(QTestState *qts, const char *label)
     /* What the guest writes appears on the pty, and is not echoed back. */
     outs(qts, COM1, "# \n");
     g_free(got);
-    got = read_fd(fd, 3);
+    got = test_read_fd(fd, 3, WAIT_S);
     g_assert_cmpstr(got, ==, "# \n");
     g_usleep(50 * 1000);
     g_assert_false(qtest_inb(qts, COM1 + UART_LSR) & UART_LSR_DR);
@@ -448,13 +428,13 @@ static void test_nographic_terminal(void)
     g_assert_cmpstr(got, ==, "a\x03\r\x01z");
     assert_nothing_to_read(t.master);       /* no echo */
     outs(qts, COM1, "guest");
-    out = read_fd(t.master, 5);
+    out = test_read_fd(t.master, 5, WAIT_S);
     g_assert_cmpstr(out, ==, "guest");
 
     /* C-a x ends qvfio, which says so; the terminal is as before. */
     g_assert_cmpint(write(t.master, "\x01x", 2), ==, 2);
     g_free(out);
-    out = read_fd(t.master, 16);
+    out = test_read_fd(t.master, 16, WAIT_S);
     g_assert_cmpstr(out, ==, "QEMU: Terminated");
     g_assert_cmpint(qtest_quit(qts), ==, 0);
     assert_term_restored(&t);
@@ -495,7 +475,7 @@ static void test_stdio_monitor_stays_cooked(void)
     }
     qts = qtest_initf("-machine q35 -qmp stdio <%s >%s", t.slave_path,
                       t.slave_path);
-    g_free(read_fd(t.master, 5));               /* the greeting is out */
+    g_free(test_read_fd(t.master, 5, WAIT_S));      /* the greeting is out */
     assert_term_restored(&t);
     g_assert_cmpint(qtest_quit(qts), ==, 0);
     term_close(&t);

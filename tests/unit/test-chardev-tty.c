@@ -17,6 +17,7 @@
 #include "system/chardev.h"
 #include "system/runstate.h"
 #include "system/terminal.h"
+#include "fd-test-util.h"
 
 typedef struct Probe {
     GString *data;
@@ -93,28 +94,6 @@ static char *drain(int fd)
     return g_string_free(s, FALSE);
 }
 
-/* Read from @fd until @want bytes came (10 s at most). */
-static char *read_exact(int fd, size_t want)
-{
-    GString *s = g_string_new(NULL);
-    gint64 deadline = g_get_monotonic_time() + 10 * G_USEC_PER_SEC;
-
-    while (s->len < want) {
-        struct pollfd pfd = { .fd = fd, .events = POLLIN };
-        char buf[256];
-        ssize_t n;
-
-        g_assert_cmpint(g_get_monotonic_time(), <, deadline);
-        if (poll(&pfd, 1, 100) <= 0) {
-            continue;
-        }
-        n = read(fd, buf, MIN(sizeof(buf), want - s->len));
-        g_assert_cmpint(n, >, 0);
-        g_string_append_len(s, buf, n);
-    }
-    return g_string_free(s, FALSE);
-}
-
 static const char *pty_path(Chardev *chr)
 {
     const char *label = qemu_chr_label(chr);
@@ -159,7 +138,7 @@ static void test_pty_basics(void)
 
     /* Raw both ways: CR and LF unchanged, nothing echoed back to us. */
     g_assert_true(qemu_chr_write_all(chr, "out\r\n", 5));
-    got = read_exact(client, 5);
+    got = test_read_fd(client, 5, 10);
     g_assert_cmpstr(got, ==, "out\r\n");
     g_assert_cmpint(write(client, "in\r\n\x03", 5), ==, 5);
     POLL_UNTIL(p.data->len >= 5);
@@ -174,7 +153,7 @@ static void test_pty_basics(void)
     POLL_UNTIL(p.opened == 2);
     g_assert_true(qemu_chr_write_all(chr, "new", 3));
     g_free(got);
-    got = read_exact(client, 3);
+    got = test_read_fd(client, 3, 10);
     g_assert_cmpstr(got, ==, "new");
     close(client);
     qemu_chr_set_handlers(chr, NULL, NULL, NULL);
@@ -238,7 +217,7 @@ static void test_mux_escapes(void)
     g_assert_cmpint(write(sv[1], "a\x01\x01" "b\x01zc\x01h", 9), ==, 9);
     POLL_UNTIL(p.data->len >= 3);
     g_assert_cmpstr(p.data->str, ==, "a\x01" "bc");
-    reply = read_exact(sv[1], 10);
+    reply = test_read_fd(sv[1], 10, 10);
     g_assert_true(g_str_has_prefix(reply, "\r\nC-a h"));
     g_free(drain(sv[1]));
 
@@ -250,7 +229,7 @@ static void test_mux_escapes(void)
     POLL_UNTIL(qemu_system_shutdown_cause() == SHUTDOWN_CAUSE_HOST_QMP_QUIT);
     g_assert_cmpstr(p.data->str, ==, "a\x01" "bcd");
     g_free(reply);
-    reply = read_exact(sv[1], 18);
+    reply = test_read_fd(sv[1], 18, 10);
     g_assert_cmpstr(reply, ==, "QEMU: Terminated\r\n");
     qemu_chr_close(chr);
     close(sv[1]);
