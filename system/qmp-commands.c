@@ -2,7 +2,8 @@
  * QMP commands about the emulator, the run state and the monitor: what
  * libvirt asks while probing a binary and what it uses to run a guest.
  * Each answer is true of qvfio: an empty list where we have nothing
- * (no CPU models, no migration, no TPM), an error where QEMU gives one.
+ * (no CPU models, no TPM, no block devices), an error where QEMU gives
+ * one.
  * The object-model and device commands are in qmp-qdev.c.
  */
 #include "qemu/osdep.h"
@@ -145,8 +146,8 @@ static JsonObject *machine_info(MachineClass *mc)
     if (mc->is_default) {
         json_object_set_boolean_member(info, "is-default", true);
     }
-    /* No guest CPU runs: one is the most any machine can claim. */
-    json_object_set_int_member(info, "cpu-max", 1);
+    /* A machine without guest CPUs (none) still takes -smp 1. */
+    json_object_set_int_member(info, "cpu-max", MAX(mc->max_cpus, 1));
     json_object_set_boolean_member(info, "hotpluggable-cpus", false);
     json_object_set_boolean_member(info, "numa-mem-supported", false);
     json_object_set_boolean_member(info, "deprecated", false);
@@ -154,8 +155,7 @@ static JsonObject *machine_info(MachineClass *mc)
         json_object_set_string_member(info, "default-ram-id",
                                       mc->default_ram_id);
     }
-    /* No firmware, no ACPI tables. */
-    json_object_set_boolean_member(info, "acpi", false);
+    json_object_set_boolean_member(info, "acpi", mc->acpi);
     return info;
 }
 
@@ -182,6 +182,95 @@ static JsonNode *qmp_query_balloon(Monitor *mon, JsonObject *args,
 {
     error_set(errp, ERROR_CLASS_DEVICE_NOT_ACTIVE,
               "No balloon device has been activated");
+    return NULL;
+}
+
+/*
+ * Migration capabilities. qvfio cannot migrate, but libvirt turns on
+ * migration events for every domain it starts: the switches are kept and
+ * reported, and since no migration ever runs they change nothing else.
+ */
+static const char *const migration_cap_names[] = { "events", NULL };
+static bool migration_caps[G_N_ELEMENTS(migration_cap_names) - 1];
+
+static int migration_cap_index(const char *name)
+{
+    for (int i = 0; migration_cap_names[i]; i++) {
+        if (!g_strcmp0(name, migration_cap_names[i])) {
+            return i;
+        }
+    }
+    return -1;
+}
+
+static JsonNode *qmp_query_migrate_capabilities(Monitor *mon,
+                                                JsonObject *args,
+                                                Error **errp)
+{
+    JsonArray *arr = json_array_new();
+
+    for (int i = 0; migration_cap_names[i]; i++) {
+        JsonObject *o = json_object_new();
+
+        json_object_set_string_member(o, "capability",
+                                      migration_cap_names[i]);
+        json_object_set_boolean_member(o, "state", migration_caps[i]);
+        json_array_add_object_element(arr, o);
+    }
+    return qmp_node_take_array(arr);
+}
+
+/* One {"capability": NAME, "state": BOOL}: its index, or -1 with errp. */
+static int migration_cap_parse(JsonNode *node, bool *state, Error **errp)
+{
+    JsonObject *o = JSON_NODE_HOLDS_OBJECT(node) ?
+                    json_node_get_object(node) : NULL;
+    JsonNode *name = o ? json_object_get_member(o, "capability") : NULL;
+    JsonNode *st = o ? json_object_get_member(o, "state") : NULL;
+    int idx;
+
+    if (!name || !st || json_node_get_value_type(name) != G_TYPE_STRING ||
+        json_node_get_value_type(st) != G_TYPE_BOOLEAN) {
+        error_setg(errp, "Invalid parameter type for 'capabilities', "
+                   "expected: MigrationCapabilityStatus");
+        return -1;
+    }
+    idx = migration_cap_index(json_node_get_string(name));
+    if (idx < 0) {
+        error_setg(errp, "Parameter 'capability' does not accept value '%s'",
+                   json_node_get_string(name));
+        return -1;
+    }
+    *state = json_node_get_boolean(st);
+    return idx;
+}
+
+static JsonNode *qmp_migrate_set_capabilities(Monitor *mon, JsonObject *args,
+                                              Error **errp)
+{
+    JsonNode *list = json_object_get_member(args, "capabilities");
+    bool next[G_N_ELEMENTS(migration_caps)];
+    JsonArray *arr;
+
+    if (!JSON_NODE_HOLDS_ARRAY(list)) {
+        error_setg(errp, "Invalid parameter type for 'capabilities', "
+                   "expected: array");
+        return NULL;
+    }
+    /* All or nothing: check every entry before changing any. */
+    memcpy(next, migration_caps, sizeof(next));
+    arr = json_node_get_array(list);
+    for (guint i = 0; i < json_array_get_length(arr); i++) {
+        bool state;
+        int idx = migration_cap_parse(json_array_get_element(arr, i), &state,
+                                      errp);
+
+        if (idx < 0) {
+            return NULL;
+        }
+        next[idx] = state;
+    }
+    memcpy(migration_caps, next, sizeof(next));
     return NULL;
 }
 
@@ -474,7 +563,7 @@ static const QmpMemberDef iothread_info_members[] = {
     { "id", "str" }, { "thread-id", "int" }, { NULL }
 };
 static const QmpMemberDef migration_cap_members[] = {
-    { "capability", "str" }, { "state", "bool" }, { NULL }
+    { "capability", "MigrationCapability" }, { "state", "bool" }, { NULL }
 };
 static const char *const tpm_model_values[] = { NULL };
 static const QmpMemberDef chardev_info_members[] = {
@@ -483,6 +572,14 @@ static const QmpMemberDef chardev_info_members[] = {
 };
 static const QmpMemberDef balloon_info_members[] = {
     { "actual", "int" }, { NULL }
+};
+static const QmpMemberDef block_device_info_members[] = {
+    { "file", "str" }, { "node-name", "str", true }, { "ro", "bool" },
+    { "drv", "str" }, { NULL }
+};
+static const QmpMemberDef block_info_members[] = {
+    { "device", "str" }, { "qdev", "str", true }, { "type", "str" },
+    { "removable", "bool" }, { "locked", "bool" }, { NULL }
 };
 static const QmpMemberDef cpu_info_fast_members[] = {
     { "cpu-index", "int" }, { "qom-path", "str" }, { "thread-id", "int" },
@@ -520,11 +617,14 @@ static const QmpTypeDef command_types[] = {
     { "CommandLineOptionInfo", QMP_TYPE_OBJECT, cmdline_option_members },
     { "HotpluggableCPU", QMP_TYPE_OBJECT, hotpluggable_cpu_members },
     { "IOThreadInfo", QMP_TYPE_OBJECT, iothread_info_members },
+    { "MigrationCapability", QMP_TYPE_ENUM, .values = migration_cap_names },
     { "MigrationCapabilityStatus", QMP_TYPE_OBJECT, migration_cap_members },
     { "TpmModel", QMP_TYPE_ENUM, .values = tpm_model_values },
     { "TpmType", QMP_TYPE_ENUM, .values = tpm_model_values },
     { "ChardevInfo", QMP_TYPE_OBJECT, chardev_info_members },
     { "BalloonInfo", QMP_TYPE_OBJECT, balloon_info_members },
+    { "BlockDeviceInfo", QMP_TYPE_OBJECT, block_device_info_members },
+    { "BlockInfo", QMP_TYPE_OBJECT, block_info_members },
     { "CpuInfoFast", QMP_TYPE_OBJECT, cpu_info_fast_members },
     { "ShutdownCause", QMP_TYPE_ENUM, .values = shutdown_cause_values },
     { "ShutdownEvent", QMP_TYPE_OBJECT, shutdown_event_members },
@@ -541,6 +641,13 @@ static const QmpArgDef fdname_args[] = {
 static const QmpArgDef hmp_args[] = {
     { "command-line", QMP_ARG_STR }, { "cpu-index", QMP_ARG_INT, true },
     { NULL }
+};
+static const QmpArgDef migrate_caps_args[] = {
+    { "capabilities", QMP_ARG_ANY, false, "[MigrationCapabilityStatus]" },
+    { NULL }
+};
+static const QmpArgDef block_nodes_args[] = {
+    { "flat", QMP_ARG_BOOL, true }, { NULL }
 };
 static const QmpArgDef machines_args[] = {
     { "compat-props", QMP_ARG_BOOL, true }, { NULL }
@@ -567,18 +674,24 @@ static const QmpCommandDef commands[] = {
     { "query-hotpluggable-cpus", qmp_empty_list,
       .ret_type = "[HotpluggableCPU]" },
     { "query-iothreads", qmp_empty_list, .ret_type = "[IOThreadInfo]" },
-    { "query-migrate-capabilities", qmp_empty_list,
+    { "query-migrate-capabilities", qmp_query_migrate_capabilities,
       .ret_type = "[MigrationCapabilityStatus]" },
     { "query-tpm-models", qmp_empty_list, .ret_type = "[TpmModel]" },
     { "query-tpm-types", qmp_empty_list, .ret_type = "[TpmType]" },
     { "query-cpus-fast", qmp_empty_list, .ret_type = "[CpuInfoFast]" },
     { "query-chardev", qmp_query_chardev, .ret_type = "[ChardevInfo]" },
+    /* No block layer: libvirt asks after its disks at every start. */
+    { "query-named-block-nodes", qmp_empty_list, block_nodes_args,
+      .ret_type = "[BlockDeviceInfo]" },
+    { "query-block", qmp_empty_list, .ret_type = "[BlockInfo]" },
     { "query-balloon", qmp_query_balloon, .ret_type = "BalloonInfo" },
     { "stop", qmp_stop },
     { "cont", qmp_cont },
     { "system_reset", qmp_system_reset },
     { "system_powerdown", qmp_system_powerdown },
     { "quit", qmp_quit },
+    { "migrate-set-capabilities", qmp_migrate_set_capabilities,
+      migrate_caps_args },
     { "getfd", qmp_getfd, fdname_args },
     { "closefd", qmp_closefd, fdname_args },
     { "human-monitor-command", qmp_human_monitor_command, hmp_args,

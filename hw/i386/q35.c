@@ -352,6 +352,7 @@ static void q35_class_init(ObjectClass *oc, const void *data)
     mc->done = q35_done;
     mc->reset = q35_reset;
     mc->max_cpus = X86_MAX_CPUS;
+    mc->acpi = true;
     mc->set_option = q35_set_option;
 }
 

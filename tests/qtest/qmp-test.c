@@ -347,10 +347,14 @@ static void check_machines(JsonArray *machines)
     g_assert_true(json_object_get_boolean_member(q35, "is-default"));
     g_assert_cmpstr(json_object_get_string_member(q35, "default-ram-id"), ==,
                     "pc.ram");
+    /* libvirt checks <vcpu> against cpu-max; q35 builds ACPI tables. */
+    g_assert_cmpint(json_object_get_int_member(q35, "cpu-max"), ==, 128);
+    g_assert_true(json_object_get_boolean_member(q35, "acpi"));
+    g_assert_cmpint(json_object_get_int_member(none, "cpu-max"), ==, 1);
+    g_assert_false(json_object_get_boolean_member(none, "acpi"));
     for (guint i = 0; i < json_array_get_length(machines); i++) {
         JsonObject *m = json_array_get_object_element(machines, i);
 
-        g_assert_cmpint(json_object_get_int_member(m, "cpu-max"), ==, 1);
         g_assert_true(object_has_bool(m, "hotpluggable-cpus"));
         g_assert_true(object_has_bool(m, "deprecated"));
     }
@@ -467,8 +471,7 @@ static void probe_sequence(QMPConn *c)
 
     for (const char *const *q = (const char *const[]){
              "query-cpu-definitions", "query-tpm-models", "query-tpm-types",
-             "query-migrate-capabilities", "query-hotpluggable-cpus",
-             "query-iothreads", NULL }; *q; q++) {
+             "query-hotpluggable-cpus", "query-iothreads", NULL }; *q; q++) {
         r = probe_cmd(c, &n, *q, NULL);
         g_assert_cmpuint(json_array_get_length(return_array(r)), ==, 0);
         json_object_unref(r);
@@ -1219,6 +1222,20 @@ static void check_pci_slot(QMPConn *c, int *n, const char *id, int slot)
     json_object_unref(r);
 }
 
+static void check_migration_events(QMPConn *c, int *n, bool on)
+{
+    JsonObject *r = probe_cmd(c, n, "query-migrate-capabilities", NULL);
+    JsonArray *caps = return_array(r);
+    JsonObject *ev;
+
+    g_assert_cmpuint(json_array_get_length(caps), ==, 1);
+    ev = json_array_get_object_element(caps, 0);
+    g_assert_cmpstr(json_object_get_string_member(ev, "capability"), ==,
+                    "events");
+    g_assert_cmpint(json_object_get_boolean_member(ev, "state"), ==, on);
+    json_object_unref(r);
+}
+
 static void libvirt_domain_start(QMPConn *c, int *n)
 {
     JsonObject *r, *o;
@@ -1228,10 +1245,23 @@ static void libvirt_domain_start(QMPConn *c, int *n)
     r = probe_cmd(c, n, "qmp_capabilities", NULL);
     assert_empty_return(r);
     json_object_unref(r);
-    /* qemuMigrationCapsCheck: no migration here. */
-    r = probe_cmd(c, n, "query-migrate-capabilities", NULL);
-    g_assert_cmpuint(json_array_get_length(return_array(r)), ==, 0);
+    /* qemuMigrationCapsCheck: libvirt turns migration events on. */
+    check_migration_events(c, n, false);
+    r = probe_cmd(c, n, "migrate-set-capabilities",
+                  "{\"capabilities\":[{\"capability\":\"events\","
+                  "\"state\":true}]}");
+    assert_empty_return(r);
     json_object_unref(r);
+    check_migration_events(c, n, true);
+    /* An unknown capability changes nothing, not even the known ones. */
+    r = probe_cmd(c, n, "migrate-set-capabilities",
+                  "{\"capabilities\":[{\"capability\":\"events\","
+                  "\"state\":false},{\"capability\":\"postcopy-ram\","
+                  "\"state\":true}]}");
+    qmp_assert_error(r, "GenericError", "Parameter 'capability' does not "
+                     "accept value 'postcopy-ram'");
+    json_object_unref(r);
+    check_migration_events(c, n, true);
     /* qemuProcessWaitForMonitor: the chardevs (pty paths). */
     r = probe_cmd(c, n, "query-chardev", NULL);
     arr = return_array(r);
@@ -1254,7 +1284,14 @@ static void libvirt_domain_start(QMPConn *c, int *n)
     r = probe_cmd(c, n, "query-cpus-fast", NULL);
     g_assert_cmpuint(json_array_get_length(return_array(r)), ==, 0);
     json_object_unref(r);
-    /* qemuProcessRefreshState: qemuDomainUpdateDeviceList. */
+    /* qemuProcessRefreshState: no block layer, no disks. */
+    r = probe_cmd(c, n, "query-named-block-nodes", "{\"flat\":true}");
+    g_assert_cmpuint(json_array_get_length(return_array(r)), ==, 0);
+    json_object_unref(r);
+    r = probe_cmd(c, n, "query-block", NULL);
+    g_assert_cmpuint(json_array_get_length(return_array(r)), ==, 0);
+    json_object_unref(r);
+    /* qemuDomainUpdateDeviceList. */
     check_aliases(c, n, (const char *const[]){ "hostdev0", NULL }, NULL);
     check_status(c, n, false, "prelaunch");
     check_pci_slot(c, n, "hostdev0", 2);

@@ -44,6 +44,7 @@ struct MachineClass {
     bool is_default;
     bool needs_accel;           /* false for "none" */
     unsigned max_cpus;          /* 0: no guest CPUs (-smp 1 only) */
+    bool acpi;                  /* builds ACPI tables for its guest */
     uint64_t default_ram_size;
     const char *default_ram_id;     /* -machine memory-backend= default id */
     /* Keys set_option accepts (qom-list-properties shows them). */
