@@ -18,6 +18,9 @@ static const CpusAccelOps *accel_ops;
 static bool vcpus_enabled;              /* between resume and pause */
 static GCond resume_cond;
 static GCond parked_cond;
+/* cpus_start() waits on these for every thread to tell its id. */
+static GMutex started_lock;
+static GCond started_cond;
 
 void cpus_register_accel(const CpusAccelOps *ops)
 {
@@ -50,6 +53,18 @@ CPUState *cpu_get(unsigned index)
     return index < cpus_count() ? g_ptr_array_index(cpus, index) : NULL;
 }
 
+/* Each vCPU thread begins here: its id first, for query-cpus-fast. */
+static gpointer cpu_thread_start(gpointer opaque)
+{
+    CPUState *cpu = opaque;
+
+    g_mutex_lock(&started_lock);
+    cpu->thread_id = gettid();
+    g_cond_broadcast(&started_cond);
+    g_mutex_unlock(&started_lock);
+    return accel_ops->thread_fn(cpu);
+}
+
 bool cpus_start(Error **errp)
 {
     for (unsigned i = 0; i < cpus_count(); i++) {
@@ -57,8 +72,7 @@ bool cpus_start(Error **errp)
         g_autofree char *name = g_strdup_printf("CPU %u/KVM", i);
         GError *gerr = NULL;
 
-        cpu->thread = g_thread_try_new(name, accel_ops->thread_fn, cpu,
-                                       &gerr);
+        cpu->thread = g_thread_try_new(name, cpu_thread_start, cpu, &gerr);
         if (!cpu->thread) {
             error_setg(errp, "cannot start the thread of vCPU %u: %s", i,
                        gerr->message);
@@ -66,6 +80,14 @@ bool cpus_start(Error **errp)
             return false;
         }
     }
+    /* Management tools ask for the ids (to pin them) as soon as we run. */
+    g_mutex_lock(&started_lock);
+    for (unsigned i = 0; i < cpus_count(); i++) {
+        while (!cpu_get(i)->thread_id) {
+            g_cond_wait(&started_cond, &started_lock);
+        }
+    }
+    g_mutex_unlock(&started_lock);
     return true;
 }
 

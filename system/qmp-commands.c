@@ -7,6 +7,7 @@
  * The object-model and device commands are in qmp-qdev.c.
  */
 #include "qemu/osdep.h"
+#include "hw/core/cpu.h"
 #include "hw/core/machine.h"
 #include "system/accel.h"
 #include "system/chardev.h"
@@ -167,6 +168,27 @@ static JsonNode *qmp_query_machines(Monitor *mon, JsonObject *args,
 
     for (GSList *l = list; l; l = l->next) {
         json_array_add_object_element(arr, machine_info(l->data));
+    }
+    return qmp_node_take_array(arr);
+}
+
+/*
+ * The vCPUs and their threads (libvirt pins and accounts them by thread
+ * id). They are not QOM objects here, so there is no qom-path.
+ */
+static JsonNode *qmp_query_cpus_fast(Monitor *mon, JsonObject *args,
+                                     Error **errp)
+{
+    JsonArray *arr = json_array_new();
+
+    for (unsigned i = 0; i < cpus_count(); i++) {
+        CPUState *cpu = cpu_get(i);
+        JsonObject *o = json_object_new();
+
+        json_object_set_int_member(o, "cpu-index", cpu->index);
+        json_object_set_int_member(o, "thread-id", cpu->thread_id);
+        json_object_set_string_member(o, "target", "x86_64");
+        json_array_add_object_element(arr, o);
     }
     return qmp_node_take_array(arr);
 }
@@ -582,8 +604,8 @@ static const QmpMemberDef block_info_members[] = {
     { "removable", "bool" }, { "locked", "bool" }, { NULL }
 };
 static const QmpMemberDef cpu_info_fast_members[] = {
-    { "cpu-index", "int" }, { "qom-path", "str" }, { "thread-id", "int" },
-    { NULL }
+    { "cpu-index", "int" }, { "qom-path", "str", true },
+    { "thread-id", "int" }, { "target", "SysEmuTarget" }, { NULL }
 };
 static const char *const shutdown_cause_values[] = {
     "none", "host-error", "host-qmp-quit", "host-qmp-system-reset",
@@ -678,7 +700,7 @@ static const QmpCommandDef commands[] = {
       .ret_type = "[MigrationCapabilityStatus]" },
     { "query-tpm-models", qmp_empty_list, .ret_type = "[TpmModel]" },
     { "query-tpm-types", qmp_empty_list, .ret_type = "[TpmType]" },
-    { "query-cpus-fast", qmp_empty_list, .ret_type = "[CpuInfoFast]" },
+    { "query-cpus-fast", qmp_query_cpus_fast, .ret_type = "[CpuInfoFast]" },
     { "query-chardev", qmp_query_chardev, .ret_type = "[ChardevInfo]" },
     /* No block layer: libvirt asks after its disks at every start. */
     { "query-named-block-nodes", qmp_empty_list, block_nodes_args,

@@ -163,6 +163,31 @@ static void qmp_ok(GuestVM *vm, const char *cmd)
     json_object_unref(r);
 }
 
+/* query-cpus-fast names each vCPU's own thread ("CPU N/KVM"). */
+static void check_vcpu_threads(GuestVM *vm, unsigned nr)
+{
+    JsonObject *r = qmp_conn_cmd(guest_vm_qmp(vm),
+                                 "{'execute':'query-cpus-fast'}");
+    JsonArray *cpus = json_node_get_array(qmp_return(r));
+
+    g_assert_cmpuint(json_array_get_length(cpus), ==, nr);
+    for (unsigned i = 0; i < nr; i++) {
+        JsonObject *c = json_array_get_object_element(cpus, i);
+        gint64 tid = json_object_get_int_member(c, "thread-id");
+        g_autofree char *path = g_strdup_printf("/proc/%" G_GINT64_FORMAT
+                                                "/comm", tid);
+        g_autofree char *comm = NULL;
+        g_autofree char *want = g_strdup_printf("CPU %u/KVM\n", i);
+
+        g_assert_cmpint(json_object_get_int_member(c, "cpu-index"), ==, i);
+        g_assert_cmpstr(json_object_get_string_member(c, "target"), ==,
+                        "x86_64");
+        g_assert_true(g_file_get_contents(path, &comm, NULL, NULL));
+        g_assert_cmpstr(comm, ==, want);
+    }
+    json_object_unref(r);
+}
+
 /*
  * The life cycle over QMP with vCPUs: -S holds them until cont; stop and
  * cont pause and resume a running guest; system_reset reboots it (both
@@ -177,6 +202,7 @@ static void test_qmp_life_cycle(void)
     }
     vm = guest_vm_start("-m 256 -smp 2 -S", "qvfio.action=stay", NULL);
     g_assert_cmpstr(query_status(vm), ==, "prelaunch");
+    check_vcpu_threads(vm, 2);
     g_assert_null(guest_vm_wait(vm, "up", 2000));      /* nothing runs */
     qmp_ok(vm, "{'execute':'cont'}");
     g_assert_cmpstr(query_status(vm), ==, "running");

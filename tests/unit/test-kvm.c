@@ -150,6 +150,22 @@ static void machine_setup(uint32_t loop_count)
 
 static void machine_teardown(void);
 
+/* Each vCPU runs on a thread of its own, known once cpus_start() returns. */
+static void check_thread_ids(unsigned nr_cpus)
+{
+    for (unsigned i = 0; i < nr_cpus; i++) {
+        int tid = cpu_get(i)->thread_id;
+        g_autofree char *task = g_strdup_printf("/proc/self/task/%d", tid);
+
+        g_assert_cmpint(tid, >, 0);
+        g_assert_cmpint(tid, !=, gettid());
+        g_assert_true(g_file_test(task, G_FILE_TEST_IS_DIR));
+        for (unsigned j = 0; j < i; j++) {
+            g_assert_cmpint(cpu_get(j)->thread_id, !=, tid);
+        }
+    }
+}
+
 static void test_kvm_guest_runs(gconstpointer data)
 {
     unsigned nr_cpus = GPOINTER_TO_UINT(data);
@@ -171,6 +187,7 @@ static void test_kvm_guest_runs(gconstpointer data)
     memset(&probe, 0, sizeof(probe));
     g_assert_true(accel_create_vcpus(&smp, apic_ids, &error_abort));
     g_assert_true(cpus_start(&error_abort));
+    check_thread_ids(nr_cpus);
 
     g_assert_cmpint(run_guest(), ==, 0);
     g_assert_cmpuint(probe.data_writes, ==, 1);

@@ -16,6 +16,7 @@ struct CPUState {
     int index;                  /* 0 .. nr-1; 0 is the boot CPU */
     uint32_t apic_id;
     GThread *thread;
+    int thread_id;              /* its Linux thread id, once started */
     void *accel;                /* the accelerator's per-vCPU state */
 
     /* Under the BQL */
