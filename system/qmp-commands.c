@@ -172,10 +172,7 @@ static JsonNode *qmp_query_machines(Monitor *mon, JsonObject *args,
     return qmp_node_take_array(arr);
 }
 
-/*
- * The vCPUs and their threads (libvirt pins and accounts them by thread
- * id). They are not QOM objects here, so there is no qom-path.
- */
+/* The vCPUs and their threads (libvirt pins and accounts them by id). */
 static JsonNode *qmp_query_cpus_fast(Monitor *mon, JsonObject *args,
                                      Error **errp)
 {
@@ -186,6 +183,11 @@ static JsonNode *qmp_query_cpus_fast(Monitor *mon, JsonObject *args,
         JsonObject *o = json_object_new();
 
         json_object_set_int_member(o, "cpu-index", cpu->index);
+        if (cpu->object) {
+            g_autofree char *path = object_get_canonical_path(cpu->object);
+
+            json_object_set_string_member(o, "qom-path", path);
+        }
         json_object_set_int_member(o, "thread-id", cpu->thread_id);
         json_object_set_string_member(o, "target", "x86_64");
         json_array_add_object_element(arr, o);

@@ -191,18 +191,23 @@ bool qdev_apply_globals(DeviceState *dev, Error **errp)
 
 /* Realize */
 
-static void qdev_place_in_tree(DeviceState *dev)
+void qdev_add_unattached(Object *obj)
 {
     static unsigned unattached_count;
     g_autofree char *name = NULL;
     Object *parent;
 
-    if (OBJECT(dev)->parent) {
+    if (obj->parent) {
         return;
     }
     parent = container_get(object_get_root(), "/machine/unattached");
     name = g_strdup_printf("device[%u]", unattached_count++);
-    object_property_add_child(parent, name, OBJECT(dev), &error_abort);
+    object_property_add_child(parent, name, obj, &error_abort);
+}
+
+static void qdev_place_in_tree(DeviceState *dev)
+{
+    qdev_add_unattached(OBJECT(dev));
 }
 
 bool qdev_realize(DeviceState *dev, BusState *bus, Error **errp)

@@ -297,12 +297,14 @@ static void q35_reset(MachineState *ms)
 static bool q35_init_cpus(MachineState *ms, Error **errp)
 {
     g_autofree uint32_t *apic_ids = q35_apic_ids(ms);
+    const char *model = ms->cpu_model ? ms->cpu_model : "max";
 
-    if (!x86_cpu_model_check(ms->cpu_model ? ms->cpu_model : "max",
-                             kvm_irqchip_in_kernel(), errp)) {
+    if (!x86_cpu_model_check(model, kvm_irqchip_in_kernel(), errp) ||
+        !accel_create_vcpus(&ms->smp, apic_ids, errp)) {
         return false;
     }
-    return accel_create_vcpus(&ms->smp, apic_ids, errp);
+    x86_cpu_add_objects(model);
+    return true;
 }
 
 static bool q35_done(MachineState *ms, Error **errp)

@@ -2,6 +2,8 @@
  * x86 CPUs as the machine sees them (include/hw/i386/x86-cpu.h).
  */
 #include "qemu/osdep.h"
+#include "hw/core/cpu.h"
+#include "hw/core/qdev.h"
 #include "hw/i386/x86-cpu.h"
 
 /* QEMU's x86 model names: accepted where no CPU runs (qtest). */
@@ -104,4 +106,37 @@ void x86_set_boot_entry(const X86BootEntry *entry)
 const X86BootEntry *x86_get_boot_entry(void)
 {
     return boot_entry_set ? &boot_entry : NULL;
+}
+
+/*
+ * Running vCPUs have objects in the composition tree named after their
+ * model, as in QEMU, so that query-cpus-fast can give their qom-path.
+ * They carry no properties: the vCPU state belongs to the accelerator.
+ */
+#define TYPE_X86_CPU "x86_64-cpu"
+
+static const TypeInfo x86_cpu_types[] = {
+    { .name = TYPE_X86_CPU, .parent = TYPE_OBJECT, .abstract = true },
+    { .name = "host-" TYPE_X86_CPU, .parent = TYPE_X86_CPU },
+    { .name = "max-" TYPE_X86_CPU, .parent = TYPE_X86_CPU },
+};
+
+static void x86_cpu_register_types(void)
+{
+    type_register_static_array(x86_cpu_types, ARRAY_SIZE(x86_cpu_types));
+}
+type_init(x86_cpu_register_types)
+
+void x86_cpu_add_objects(const char *model)
+{
+    g_autofree char *name = g_strndup(model, strcspn(model, ","));
+    g_autofree char *type = g_strdup_printf("%s-" TYPE_X86_CPU, name);
+
+    for (unsigned i = 0; i < cpus_count(); i++) {
+        CPUState *cpu = cpu_get(i);
+
+        cpu->object = object_new(type);
+        qdev_add_unattached(cpu->object);
+        object_unref(cpu->object);      /* the tree holds it */
+    }
 }

@@ -163,6 +163,19 @@ static void qmp_ok(GuestVM *vm, const char *cmd)
     json_object_unref(r);
 }
 
+/* A vCPU's qom-path is an object of its model's type (-cpu max). */
+static void check_vcpu_object(GuestVM *vm, const char *qom_path)
+{
+    JsonObject *r;
+
+    g_assert_nonnull(qom_path);
+    r = qmp_conn_cmd(guest_vm_qmp(vm), "{'execute':'qom-get','arguments':"
+                     "{'path':'%s','property':'type'}}", qom_path);
+    g_assert_cmpstr(json_node_get_string(qmp_return(r)), ==,
+                    "max-x86_64-cpu");
+    json_object_unref(r);
+}
+
 /* query-cpus-fast names each vCPU's own thread ("CPU N/KVM"). */
 static void check_vcpu_threads(GuestVM *vm, unsigned nr)
 {
@@ -184,6 +197,7 @@ static void check_vcpu_threads(GuestVM *vm, unsigned nr)
                         "x86_64");
         g_assert_true(g_file_get_contents(path, &comm, NULL, NULL));
         g_assert_cmpstr(comm, ==, want);
+        check_vcpu_object(vm, json_object_get_string_member(c, "qom-path"));
     }
     json_object_unref(r);
 }

@@ -9,6 +9,7 @@
 
 #include "qemu/osdep.h"
 #include "qemu/error.h"
+#include "qom/object.h"
 
 typedef struct CPUState CPUState;
 
@@ -17,6 +18,7 @@ struct CPUState {
     uint32_t apic_id;
     GThread *thread;
     int thread_id;              /* its Linux thread id, once started */
+    Object *object;             /* in the composition tree, or NULL */
     void *accel;                /* the accelerator's per-vCPU state */
 
     /* Under the BQL */

@@ -187,6 +187,11 @@ void qdev_prop_set_string(DeviceState *dev, const char *name, const char *value)
 void qdev_global_add(const char *driver, const char *prop, const char *value);
 bool qdev_apply_globals(DeviceState *dev, Error **errp);
 
+/*
+ * Give @obj a place in the composition tree if it has none:
+ * /machine/unattached/device[N], N counting every such object.
+ */
+void qdev_add_unattached(Object *obj);
 bool qdev_realize(DeviceState *dev, BusState *bus, Error **errp);
 /* Realize and drop the caller's reference (the bus/parent holds one). */
 bool qdev_realize_and_unref(DeviceState *dev, BusState *bus, Error **errp);

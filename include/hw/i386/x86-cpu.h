@@ -28,6 +28,8 @@ uint32_t x86_apic_id_from_index(const X86CPUTopo *t, unsigned index);
  */
 bool x86_cpu_model_check(const char *model, bool runs_cpus, Error **errp);
 void x86_cpu_list(FILE *out);
+/* An object of type "MODEL-x86_64-cpu" per vCPU, in the composition tree. */
+void x86_cpu_add_objects(const char *model);
 
 /* The boot CPU's start: the Linux 32-bit boot protocol entry. */
 /* Set by the machine once the kernel is loaded; NULL clears it. */
