@@ -95,24 +95,34 @@ def main():
         return 1
     totals = [0, 0, 0]
     label = f'[{args.label}] ' if args.label else ''
+
+    def report(result):
+        test, passed, failed, skipped, out, err, elapsed = result
+        totals[0] += len(passed)
+        totals[1] += len(failed)
+        totals[2] += len(skipped)
+        state = 'FAIL' if failed else 'ok'
+        print(f'{label}{state:4} {test["name"]:28} {len(passed):4} passed'
+              f' {len(failed):3} failed {len(skipped):3} skipped'
+              f'  {elapsed:6.1f}s', flush=True)
+        for desc in skipped:
+            print(f'       skipped: {desc}')
+        if failed:
+            for desc in failed:
+                print(f'       failed: {desc}')
+            tail = '\n'.join((out + '\n' + err).splitlines()[-40:])
+            print('       --- output (last 40 lines) ---')
+            print('\n'.join('       ' + l for l in tail.splitlines()))
+
+    # As meson does: a test that is not parallel (a guest that wants the
+    # whole machine) runs alone, after the others.
+    parallel = [t for t in tests if t.get('is_parallel', True)]
+    alone = [t for t in tests if not t.get('is_parallel', True)]
     with concurrent.futures.ThreadPoolExecutor(args.jobs) as pool:
-        for test, passed, failed, skipped, out, err, elapsed in \
-                pool.map(run_one, tests):
-            totals[0] += len(passed)
-            totals[1] += len(failed)
-            totals[2] += len(skipped)
-            state = 'FAIL' if failed else 'ok'
-            print(f'{label}{state:4} {test["name"]:28} {len(passed):4} passed'
-                  f' {len(failed):3} failed {len(skipped):3} skipped'
-                  f'  {elapsed:6.1f}s', flush=True)
-            for desc in skipped:
-                print(f'       skipped: {desc}')
-            if failed:
-                for desc in failed:
-                    print(f'       failed: {desc}')
-                tail = '\n'.join((out + '\n' + err).splitlines()[-40:])
-                print('       --- output (last 40 lines) ---')
-                print('\n'.join('       ' + l for l in tail.splitlines()))
+        for result in pool.map(run_one, parallel):
+            report(result)
+    for test in alone:
+        report(run_one(test))
     line = f'{totals[0]} passed, {totals[1]} failed'
     if totals[2]:
         line += f', {totals[2]} skipped'
