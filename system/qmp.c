@@ -541,6 +541,18 @@ static void monitor_flush(Monitor *mon)
     monitor_clear_output(mon);
 }
 
+/* TEXT with each LF (only pretty output has any) sent as CRLF. */
+static void append_crlf_lines(GString *out, const char *text)
+{
+    const char *lf;
+
+    for (; (lf = strchr(text, '\n')); text = lf + 1) {
+        g_string_append_len(out, text, lf - text);
+        g_string_append(out, "\r\n");
+    }
+    g_string_append(out, text);
+}
+
 static void monitor_send(Monitor *mon, JsonObject *obj)
 {
     JsonNode *node = json_node_init_object(json_node_alloc(), obj);
@@ -555,12 +567,7 @@ static void monitor_send(Monitor *mon, JsonObject *obj)
     }
     text = qmp_to_json(node, mon->pretty);
     json_node_unref(node);
-    for (const char *p = text; *p; p++) {
-        if (*p == '\n') {
-            g_string_append_c(out, '\r');
-        }
-        g_string_append_c(out, *p);
-    }
+    append_crlf_lines(out, text);
     g_string_append(out, "\r\n");
     if (!mon->chr) {
         return;

@@ -1107,6 +1107,7 @@ static void test_several_monitors(void)
                              "wait=off -mon chardev=charmonitor,id=monitor,"
                              "mode=control", port, lfd);
     QMPConn *cu, *ct, *cf;
+    const char *raw;
     JsonObject *r;
 
     close(lfd);
@@ -1114,8 +1115,12 @@ static void test_several_monitors(void)
     ct = qmp_conn_connect_tcp("127.0.0.1", port);
     cf = qmp_conn_connect_unix(fd_path);
     check_greeting(qmp_conn_recv_any(ct));
-    /* Pretty output: several CRLF-terminated lines per message. */
-    g_assert_nonnull(strstr(qmp_conn_last_raw(ct), "\r\n"));
+    /* Pretty output: several lines per message, every one ends in CRLF. */
+    raw = qmp_conn_last_raw(ct);
+    g_assert_nonnull(strstr(strstr(raw, "\r\n") + 2, "\r\n"));
+    for (const char *lf = raw; (lf = strchr(lf, '\n')); lf++) {
+        g_assert_true(lf > raw && lf[-1] == '\r');
+    }
     json_object_unref(qmp_conn_negotiate(cu));
     json_object_unref(qmp_conn_cmd(ct, "{\"execute\":\"qmp_capabilities\"}"));
     check_greeting(qmp_conn_recv_any(cf));
