@@ -24,7 +24,7 @@ static void kvm_handle_io(struct kvm_run *run, size_t run_size)
 {
     unsigned size = run->io.size;
     uint64_t bytes = (uint64_t)size * run->io.count;
-    uint8_t *data = (uint8_t *)run + run->io.data_offset;
+    uint8_t *data;
 
     if ((size != 1 && size != 2 && size != 4) ||
         run->io.data_offset > run_size ||
@@ -33,6 +33,8 @@ static void kvm_handle_io(struct kvm_run *run, size_t run_size)
                     "%u) ignored", run->io.port, size, run->io.count);
         return;
     }
+    /* Only now: an offset past the page must not even form a pointer. */
+    data = (uint8_t *)run + run->io.data_offset;
     for (uint32_t i = 0; i < run->io.count; i++, data += size) {
         uint64_t value;
 
