@@ -862,7 +862,10 @@ static JsonObject *monitor_dispatch(Monitor *mon, QmpMessage *msg)
     }
     parser = json_parser_new_immutable();
     if (!json_parser_load_from_data(parser, msg->json, msg->len, &gerr)) {
-        error_setg(&err, "JSON parse error, %s", gerr->message);
+        /* json-glib's message may cut a quoted string mid-character */
+        g_autofree char *why = g_utf8_make_valid(gerr->message, -1);
+
+        error_setg(&err, "JSON parse error, %s", why);
         g_error_free(gerr);
         return reply_new(NULL, err, NULL);
     }
