@@ -254,7 +254,10 @@ QemuOpts *qemu_opts_from_json(const char *json, const char *what,
     JsonNode *root;
 
     if (!json_parser_load_from_data(parser, json, -1, &gerr)) {
-        error_setg(errp, "JSON parse error, %s", gerr->message);
+        /* json-glib's message may cut a quoted string mid-character */
+        g_autofree char *why = g_utf8_make_valid(gerr->message, -1);
+
+        error_setg(errp, "JSON parse error, %s", why);
         g_error_free(gerr);
         return NULL;
     }
