@@ -22,8 +22,12 @@
 /* Port I/O exit: @count accesses of @size bytes at @port. */
 static void kvm_handle_io(struct kvm_run *run, size_t run_size)
 {
+    /* Read once: an IN's data may overlap run->io itself. */
     unsigned size = run->io.size;
-    uint64_t bytes = (uint64_t)size * run->io.count;
+    uint32_t count = run->io.count;
+    bool out = run->io.direction == KVM_EXIT_IO_OUT;
+    uint16_t port = run->io.port;
+    uint64_t bytes = (uint64_t)size * count;
     uint8_t *data;
 
     if ((size != 1 && size != 2 && size != 4) ||
@@ -35,16 +39,14 @@ static void kvm_handle_io(struct kvm_run *run, size_t run_size)
     }
     /* Only now: an offset past the page must not even form a pointer. */
     data = (uint8_t *)run + run->io.data_offset;
-    for (uint32_t i = 0; i < run->io.count; i++, data += size) {
+    for (uint32_t i = 0; i < count; i++, data += size) {
         uint64_t value;
 
-        if (run->io.direction == KVM_EXIT_IO_OUT) {
+        if (out) {
             value = ldn_le_p(data, size);
-            address_space_write_sized(&address_space_io, run->io.port, size,
-                                      value);
+            address_space_write_sized(&address_space_io, port, size, value);
         } else {
-            address_space_read_sized(&address_space_io, run->io.port, size,
-                                     &value);
+            address_space_read_sized(&address_space_io, port, size, &value);
             stn_le_p(data, size, value);
         }
     }
