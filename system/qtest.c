@@ -256,23 +256,28 @@ static void qtest_cmd_read(GString *out, char **args, const QTestCmd *cmd)
 {
     static const char hex[] = "0123456789abcdef";
     uint64_t addr, size;
+    static const char prefix[] = "OK 0x";
+    const size_t prefix_len = sizeof(prefix) - 1;
     g_autofree uint8_t *buf = NULL;
-    GString *reply;
+    g_autofree char *reply = NULL;
+    char *hex_out;
 
     if (!parse_addr_size(out, args, false, &addr, &size)) {
         return;
     }
     buf = g_malloc(size);
     address_space_read(&address_space_memory, addr, buf, size);
-    reply = g_string_sized_new(size * 2 + 8);
-    g_string_append(reply, "OK 0x");
+    /* Filled in place: a read may be megabytes, two digits per byte. */
+    reply = g_malloc(prefix_len + size * 2 + 2);
+    memcpy(reply, prefix, prefix_len);
+    hex_out = reply + prefix_len;
     for (uint64_t i = 0; i < size; i++) {
-        g_string_append_c(reply, hex[buf[i] >> 4]);
-        g_string_append_c(reply, hex[buf[i] & 0xf]);
+        *hex_out++ = hex[buf[i] >> 4];
+        *hex_out++ = hex[buf[i] & 0xf];
     }
-    g_string_append_c(reply, '\n');
-    qtest_send(out, reply->str);
-    g_string_free(reply, TRUE);
+    *hex_out++ = '\n';
+    *hex_out = '\0';
+    qtest_send(out, reply);
 }
 
 static int hex_nibble(char c)
