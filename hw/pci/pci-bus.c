@@ -108,14 +108,26 @@ static PCIDevice *pci_bus_config_target(PCIBus *bus, unsigned devfn)
     return dev;
 }
 
-/* A type 1 request arriving on @bus: which bridge claims it, if any. */
+/*
+ * A type 1 request arriving on @bus: which bridge claims it, if any.
+ * Only devices with a bus of their own are looked at: a guest's scan
+ * of 256 buses, or a wide MMCONFIG read, routes every dword.
+ */
 static PCIDevice *pci_bus_route(PCIBus *bus, unsigned busnr, unsigned devfn)
 {
-    for (int i = 0; i < (int)ARRAY_SIZE(bus->devices); i++) {
-        PCIDevice *br = bus->devices[i];
-        PCIBus *sec = br ? pci_bridge_get_sec_bus(br) : NULL;
+    GPtrArray *children = bus->qbus.children;
+
+    for (guint i = 0; children && i < children->len; i++) {
+        DeviceState *child = g_ptr_array_index(children, i);
+        PCIDevice *br;
+        PCIBus *sec;
         uint8_t secondary, subordinate;
 
+        if (!child->child_buses) {
+            continue;
+        }
+        br = PCI_DEVICE(child);
+        sec = pci_bridge_get_sec_bus(br);
         if (!sec || !br->has_power) {
             continue;
         }
