@@ -20,6 +20,7 @@
 #define QTEST_MAX_LINE (16 * 1024 * 1024)
 /* Largest SIZE for read/write/memset: bounds the reply and our buffers. */
 #define QTEST_MAX_SIZE (64 * 1024 * 1024)
+static uint64_t qtest_max_size = QTEST_MAX_SIZE;
 #define QTEST_MAX_IRQ 256
 /* Requests longer than this are logged truncated. */
 #define QTEST_LOG_MAX_REQUEST 4096
@@ -189,12 +190,17 @@ static bool parse_addr_size(GString *out, char **args, bool zero_ok,
         qtest_send(out, "FAIL SIZE must not be 0\n");
         return false;
     }
-    if (*size > QTEST_MAX_SIZE) {
-        qtest_sendf(out, "FAIL SIZE %s too large (max 0x%x)\n", args[1],
-                    QTEST_MAX_SIZE);
+    if (*size > qtest_max_size) {
+        qtest_sendf(out, "FAIL SIZE %s too large (max 0x%" PRIx64 ")\n",
+                    args[1], qtest_max_size);
         return false;
     }
     return check_range(out, *addr, *size);
+}
+
+void qtest_set_max_size(uint64_t bytes)
+{
+    qtest_max_size = MIN(bytes, QTEST_MAX_SIZE);
 }
 
 /* Port I/O and sized memory access */

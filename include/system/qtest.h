@@ -20,5 +20,10 @@ void qtest_set_enabled(bool enabled);
  * line(s) (without trailing newline); for unit tests and fuzzing.
  */
 char *qtest_process_line(const char *line);
+/*
+ * Lower the largest SIZE of the buffer commands (64 MiB): for fuzzing,
+ * where megabytes of hex cost time and reach no new code.
+ */
+void qtest_set_max_size(uint64_t bytes);
 
 #endif

@@ -10,9 +10,13 @@
 #include "system/qtest.h"
 #include "fuzz-util.h"
 
+/* Still wide enough to cross 16 functions of MMCONFIG. */
+#define FUZZ_QTEST_MAX_SIZE (64 * 1024)
+
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
     fuzz_pci_machine_init();
+    qtest_set_max_size(FUZZ_QTEST_MAX_SIZE);
     return 0;
 }
 
