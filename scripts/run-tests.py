@@ -52,10 +52,10 @@ def parse_tap(text):
     return passed, failed, skipped, planned
 
 
-def run_one(test):
+def run_one(test, timeout_multiplier=1):
     env = dict(os.environ)
     env.update(test.get('env') or {})
-    timeout = test.get('timeout') or 300
+    timeout = (test.get('timeout') or 300) * timeout_multiplier
     start = time.monotonic()
     try:
         proc = subprocess.run(test['cmd'], env=env, cwd=test.get('workdir'),
@@ -66,7 +66,7 @@ def run_one(test):
         out, err, rc = '', f'cannot run {test["cmd"][0]}: {e}', -1
     except subprocess.TimeoutExpired as e:
         out = (e.stdout or b'').decode(errors='replace') if isinstance(e.stdout, bytes) else (e.stdout or '')
-        err = f'TIMEOUT after {timeout}s'
+        err = f'TIMEOUT after {timeout:g}s'
         rc = -1
     elapsed = time.monotonic() - start
     passed, failed, skipped, planned = parse_tap(out)
@@ -86,6 +86,8 @@ def main():
     ap.add_argument('--suite', action='append', default=[])
     ap.add_argument('--jobs', type=int, default=os.cpu_count() or 2)
     ap.add_argument('--label', default='')
+    # as meson test's: for slower runs (valgrind) on a busy machine
+    ap.add_argument('--timeout-multiplier', type=float, default=1)
     args = ap.parse_args()
 
     tests = list_tests(args.build_dir, args.suite)
@@ -118,11 +120,14 @@ def main():
     # whole machine) runs alone, after the others.
     parallel = [t for t in tests if t.get('is_parallel', True)]
     alone = [t for t in tests if not t.get('is_parallel', True)]
+    def run(test):
+        return run_one(test, args.timeout_multiplier)
+
     with concurrent.futures.ThreadPoolExecutor(args.jobs) as pool:
-        for result in pool.map(run_one, parallel):
+        for result in pool.map(run, parallel):
             report(result)
     for test in alone:
-        report(run_one(test))
+        report(run(test))
     line = f'{totals[0]} passed, {totals[1]} failed'
     if totals[2]:
         line += f', {totals[2]} skipped'
