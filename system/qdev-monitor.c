@@ -5,6 +5,7 @@
 #include "qemu/osdep.h"
 #include "hw/core/machine.h"
 #include "system/qdev-monitor.h"
+#include "qemu/json.h"
 #include "qemu/timer.h"
 #include "system/qmp.h"
 #include "system/runstate.h"
@@ -249,16 +250,10 @@ QemuOpts *qdev_opts_from_json_object(JsonObject *obj, Error **errp)
 QemuOpts *qemu_opts_from_json(const char *json, const char *what,
                               Error **errp)
 {
-    g_autoptr(JsonParser) parser = json_parser_new();
-    GError *gerr = NULL;
+    g_autoptr(JsonParser) parser = qemu_json_parse(json, -1, errp);
     JsonNode *root;
 
-    if (!json_parser_load_from_data(parser, json, -1, &gerr)) {
-        /* json-glib's message may cut a quoted string mid-character */
-        g_autofree char *why = g_utf8_make_valid(gerr->message, -1);
-
-        error_setg(errp, "JSON parse error, %s", why);
-        g_error_free(gerr);
+    if (!parser) {
         return NULL;
     }
     root = json_parser_get_root(parser);

@@ -15,6 +15,7 @@
 #include <poll.h>
 #include "system/chardev.h"
 #include "system/qmp.h"
+#include "qemu/json.h"
 #include "system/system.h"
 #include "trace.h"
 
@@ -848,7 +849,6 @@ static JsonObject *reply_new(JsonNode *ret, Error *err, JsonNode *id)
 static JsonObject *monitor_dispatch(Monitor *mon, QmpMessage *msg)
 {
     g_autoptr(JsonParser) parser = NULL;
-    GError *gerr = NULL;
     Error *err = NULL;
     JsonNode *root, *id = NULL, *ret = NULL;
 
@@ -856,17 +856,8 @@ static JsonObject *monitor_dispatch(Monitor *mon, QmpMessage *msg)
         error_setg(&err, "%s", msg->error);
         return reply_new(NULL, err, NULL);
     }
-    if (!g_utf8_validate(msg->json, msg->len, NULL)) {
-        error_setg(&err, "JSON parse error, invalid UTF-8 sequence");
-        return reply_new(NULL, err, NULL);
-    }
-    parser = json_parser_new_immutable();
-    if (!json_parser_load_from_data(parser, msg->json, msg->len, &gerr)) {
-        /* json-glib's message may cut a quoted string mid-character */
-        g_autofree char *why = g_utf8_make_valid(gerr->message, -1);
-
-        error_setg(&err, "JSON parse error, %s", why);
-        g_error_free(gerr);
+    parser = qemu_json_parse(msg->json, msg->len, &err);
+    if (!parser) {
         return reply_new(NULL, err, NULL);
     }
     root = json_parser_get_root(parser);

@@ -321,6 +321,12 @@ static void test_json_opts(void)
     g_assert_null(qdev_opts_from_json("{\"driver\":", &err));
     g_assert_true(g_str_has_prefix(error_get_pretty(err), "JSON parse error"));
     error_free_or_abort(&err);
+    /* json-glib alone would set an id of one byte 0x92 */
+    g_assert_null(qdev_opts_from_json("{\"driver\":\"widget\","
+                                      "\"id\":\"\\222\"}", &err));
+    g_assert_cmpstr(error_get_pretty(err), ==, "JSON parse error, invalid "
+                    "escape sequence in string");
+    error_free_or_abort(&err);
     g_assert_null(qdev_opts_from_json("[1,2]", &err));
     error_free_or_abort(&err);
     g_assert_null(qdev_opts_from_json("{\"driver\":\"widget\",\"u8\":[1]}",

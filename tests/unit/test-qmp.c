@@ -207,6 +207,38 @@ static void test_monitor_feed(void)
     qmp_monitor_free_detached(mon);
 }
 
+/*
+ * Escapes json-glib takes but QEMU does not: refused, the reply stays
+ * valid UTF-8 (an octal escape became a raw 0x92 in an error's echo),
+ * and the monitor goes on.
+ */
+static void test_monitor_escapes(void)
+{
+    static const char input[] =
+        "{\"execute\":\"qmp_capabilities\"}"
+        "{\"execute\":\"device_add\",\"arguments\":{\"driver\":\"x\\222\"}}"
+        "{\"execute\":\"query-status\",\"id\":\"\\udc00\"}"
+        "{'execute':'query-status','id':'\\u00e9'}";
+    Monitor *mon = qmp_monitor_new_detached();
+    g_autofree char *out = NULL;
+    g_auto(GStrv) lines = NULL;
+
+    qmp_monitor_feed(mon, input, strlen(input));
+    out = qmp_monitor_take_output(mon);
+    g_assert_true(g_utf8_validate(out, -1, NULL));
+    lines = g_strsplit(out, "\r\n", -1);
+    g_assert_cmpuint(g_strv_length(lines), ==, 5);
+    g_assert_cmpstr(lines[1], ==, "{\"error\":{\"class\":\"GenericError\","
+                    "\"desc\":\"JSON parse error, invalid escape sequence in "
+                    "string\"}}");
+    g_assert_cmpstr(lines[2], ==, "{\"error\":{\"class\":\"GenericError\","
+                    "\"desc\":\"JSON parse error, \\\\uDC00 is not a valid "
+                    "Unicode character in a string\"}}");
+    g_assert_true(g_str_has_prefix(lines[3], "{\"return\":{"));
+    g_assert_true(g_str_has_suffix(lines[3], ",\"id\":\"\xc3\xa9\"}"));
+    qmp_monitor_free_detached(mon);
+}
+
 /* Dispatch */
 
 static JsonObject *run(Monitor *mon, const char *json)
@@ -357,6 +389,7 @@ int main(int argc, char **argv)
     g_test_add_func("/qmp/split/lexical-errors", test_split_lexical_errors);
     g_test_add_func("/qmp/split/utf8", test_split_utf8);
     g_test_add_func("/qmp/monitor-feed", test_monitor_feed);
+    g_test_add_func("/qmp/monitor-escapes", test_monitor_escapes);
     g_test_add_func("/qmp/dispatch/negotiation", test_dispatch_negotiation);
     g_test_add_func("/qmp/dispatch/checks", test_dispatch_checks);
     g_test_add_func("/qmp/fd-param", test_fd_param);
