@@ -1,8 +1,10 @@
 /*
  * JSON parsing for QMP and -device/-object JSON: json-glib does the
- * parsing; this file refuses the strings it would accept but QEMU does
- * not, before they can become invalid UTF-8 in a property or a reply.
+ * parsing; this file refuses the strings and numbers it would accept but
+ * QEMU does not, before they can become invalid UTF-8 or a wrong value in
+ * a property or a reply.
  */
+#include <math.h>
 #include "qemu/json.h"
 
 static int hex4(const char *p, const char *end)
@@ -45,17 +47,99 @@ static int check_ucode(const char *p, const char *end, Error **errp)
     return 5;
 }
 
-/* Every escape in the strings of @text is one QEMU accepts. */
-static bool check_escapes(const char *text, const char *end, Error **errp)
+/* RFC 8259's number: -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)? */
+static bool number_syntax_ok(const char *t)
 {
-    bool in_string = false;
+    t += *t == '-';
+    if (*t == '0') {
+        t++;
+    } else if (g_ascii_isdigit(*t)) {
+        while (g_ascii_isdigit(*t)) {
+            t++;
+        }
+    } else {
+        return false;
+    }
+    if (*t == '.') {
+        if (!g_ascii_isdigit(*++t)) {
+            return false;
+        }
+        while (g_ascii_isdigit(*t)) {
+            t++;
+        }
+    }
+    if (*t == 'e' || *t == 'E') {
+        t += t[1] == '+' || t[1] == '-';
+        if (!g_ascii_isdigit(*++t)) {
+            return false;
+        }
+        while (g_ascii_isdigit(*t)) {
+            t++;
+        }
+    }
+    return !*t;
+}
+
+/* json-glib keeps an integer's low 64 bits and makes inf of a big float. */
+static bool number_in_range(const char *t)
+{
+    errno = 0;
+    if (strpbrk(t, ".eE")) {
+        return isfinite(g_ascii_strtod(t, NULL));
+    }
+    if (*t == '-') {
+        g_ascii_strtoll(t, NULL, 10);
+    } else {
+        g_ascii_strtoull(t, NULL, 10);  /* uint64 values keep their bits */
+    }
+    return errno != ERANGE;
+}
+
+/*
+ * The number at @p (outside strings); the bytes it took, or -1. json-glib
+ * alone reads 010 as 8, 0x10 as 16, takes .5 and 1. and wraps integers.
+ */
+static int check_number(const char *p, const char *end, Error **errp)
+{
+    const char *q = p;
+    g_autofree char *t = NULL;
+
+    while (q < end && (g_ascii_isalnum(*q) || (*q && strchr(".+-", *q)))) {
+        q++;
+    }
+    t = g_strndup(p, q - p);
+    if (!number_syntax_ok(t)) {
+        error_setg(errp, "JSON parse error, invalid number '%.40s'", t);
+        return -1;
+    }
+    if (!number_in_range(t)) {
+        error_setg(errp, "JSON parse error, number '%.40s' out of range", t);
+        return -1;
+    }
+    return q - p;
+}
+
+/*
+ * Every escape in the strings of @text is one QEMU accepts, and every
+ * number is JSON's and fits (an integer in int64 or uint64, a finite
+ * double).
+ */
+static bool check_text(const char *text, const char *end, Error **errp)
+{
+    char quote = 0;                     /* QEMU's strings may use ' too */
 
     for (const char *p = text; p < end; p++) {
         int n = 1;
 
-        if (*p == '"') {
-            in_string = !in_string;
-        } else if (in_string && *p == '\\') {
+        if (!quote && (*p == '"' || *p == '\'')) {
+            quote = *p;
+        } else if (!quote && (*p == '-' || *p == '.' || g_ascii_isdigit(*p))) {
+            if ((n = check_number(p, end, errp)) < 0) {
+                return false;
+            }
+        } else if (*p == quote) {
+            quote = 0;
+        } else if (quote && *p == '\\') {
             p++;
             if (p == end || !*p || !strchr("\"\\/bfnrt'u", *p)) {
                 error_setg(errp, "JSON parse error, invalid escape sequence "
@@ -81,7 +165,7 @@ JsonParser *qemu_json_parse(const char *text, gssize len, Error **errp)
         error_setg(errp, "JSON parse error, invalid UTF-8 sequence");
         return NULL;
     }
-    if (!check_escapes(text, text + n, errp)) {
+    if (!check_text(text, text + n, errp)) {
         return NULL;
     }
     if (!json_parser_load_from_data(parser, text, n, &gerr)) {

@@ -83,11 +83,80 @@ static void test_json_errors_are_utf8(void)
     error_free(err);
 }
 
+/* The one member "n" of @json, parsed, written back by json-glib. */
+static char *number_text(const char *json)
+{
+    g_autoptr(JsonParser) p = qemu_json_parse(json, -1, &error_abort);
+    JsonObject *o = json_node_get_object(json_parser_get_root(p));
+    g_autoptr(JsonGenerator) g = json_generator_new();
+
+    json_generator_set_root(g, json_object_get_member(o, "n"));
+    return json_generator_to_data(g, NULL);
+}
+
+static void test_numbers_accepted(void)
+{
+    static const struct { const char *json, *value; } ok[] = {
+        { "{\"n\":0}", "0" },
+        { "{\"n\":-0}", "0" },
+        { "{\"n\":-12}", "-12" },
+        { "{\"n\":1.5e2}", "150.0" },
+        { "{\"n\":-2.5E-1}", "-0.25" },
+        { "{\"n\":1e-400}", "0.0" },         /* underflow: a finite 0 */
+        { "{\"n\":9223372036854775807}", "9223372036854775807" },
+        { "{\"n\":-9223372036854775808}", "-9223372036854775808" },
+        /* uint64's top half keeps its bits in an int64 */
+        { "{\"n\":18446744073709551615}", "-1" },
+        { "{'s':'1e400 010','n':7}", "7" },  /* numbers in strings are text */
+        { "{\"s\":\"it's 0x10\",\"n\":8}", "8" },
+    };
+
+    for (size_t i = 0; i < G_N_ELEMENTS(ok); i++) {
+        g_autofree char *v = number_text(ok[i].json);
+
+        g_assert_cmpstr(v, ==, ok[i].value);
+    }
+}
+
+static void test_numbers_refused(void)
+{
+    static const struct { const char *num, *why; } bad[] = {
+        /* json-glib would read these as 8, 16, 0.5, 1.0 */
+        { "010", "invalid number '010'" },
+        { "0x10", "invalid number '0x10'" },
+        { ".5", "invalid number '.5'" },
+        { "1.", "invalid number '1.'" },
+        { "1e", "invalid number '1e'" },
+        { "-", "invalid number '-'" },
+        { "-Infinity", "invalid number '-Infinity'" },
+        /* json-glib would wrap these, or write inf back as "inf.0" */
+        { "18446744073709551616", "number '18446744073709551616' out of "
+          "range" },
+        { "-9223372036854775809", "number '-9223372036854775809' out of "
+          "range" },
+        { "99999999999999999999999", "number '99999999999999999999999' "
+          "out of range" },
+        { "1e400", "number '1e400' out of range" },
+        { "-3e4777", "number '-3e4777' out of range" },
+    };
+
+    for (size_t i = 0; i < G_N_ELEMENTS(bad); i++) {
+        g_autofree char *json = g_strdup_printf("{\"n\":[1,%s]}",
+                                                bad[i].num);
+        g_autofree char *why = g_strconcat("JSON parse error, ", bad[i].why,
+                                           NULL);
+
+        assert_refused(json, why);
+    }
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/json/escapes/accepted", test_escapes_accepted);
     g_test_add_func("/json/escapes/refused", test_escapes_refused);
     g_test_add_func("/json/errors-are-utf8", test_json_errors_are_utf8);
+    g_test_add_func("/json/numbers/accepted", test_numbers_accepted);
+    g_test_add_func("/json/numbers/refused", test_numbers_refused);
     return g_test_run();
 }

@@ -218,7 +218,10 @@ static void test_monitor_escapes(void)
         "{\"execute\":\"qmp_capabilities\"}"
         "{\"execute\":\"device_add\",\"arguments\":{\"driver\":\"x\\222\"}}"
         "{\"execute\":\"query-status\",\"id\":\"\\udc00\"}"
-        "{'execute':'query-status','id':'\\u00e9'}";
+        "{'execute':'query-status','id':'\\u00e9'}"
+        /* an id is echoed: json-glib would write -inf as "-inf.0" */
+        "{\"execute\":\"query-status\",\"id\":[2.5,-3e4777]}"
+        "{\"execute\":\"query-status\",\"id\":010}";
     Monitor *mon = qmp_monitor_new_detached();
     g_autofree char *out = NULL;
     g_auto(GStrv) lines = NULL;
@@ -227,7 +230,7 @@ static void test_monitor_escapes(void)
     out = qmp_monitor_take_output(mon);
     g_assert_true(g_utf8_validate(out, -1, NULL));
     lines = g_strsplit(out, "\r\n", -1);
-    g_assert_cmpuint(g_strv_length(lines), ==, 5);
+    g_assert_cmpuint(g_strv_length(lines), ==, 7);
     g_assert_cmpstr(lines[1], ==, "{\"error\":{\"class\":\"GenericError\","
                     "\"desc\":\"JSON parse error, invalid escape sequence in "
                     "string\"}}");
@@ -236,6 +239,11 @@ static void test_monitor_escapes(void)
                     "Unicode character in a string\"}}");
     g_assert_true(g_str_has_prefix(lines[3], "{\"return\":{"));
     g_assert_true(g_str_has_suffix(lines[3], ",\"id\":\"\xc3\xa9\"}"));
+    g_assert_cmpstr(lines[4], ==, "{\"error\":{\"class\":\"GenericError\","
+                    "\"desc\":\"JSON parse error, number '-3e4777' out of "
+                    "range\"}}");
+    g_assert_cmpstr(lines[5], ==, "{\"error\":{\"class\":\"GenericError\","
+                    "\"desc\":\"JSON parse error, invalid number '010'\"}}");
     qmp_monitor_free_detached(mon);
 }
 
