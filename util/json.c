@@ -47,37 +47,30 @@ static int check_ucode(const char *p, const char *end, Error **errp)
     return 5;
 }
 
+/* Past a run of one or more digits at @t, or NULL if there is none. */
+static const char *skip_digits(const char *t)
+{
+    if (!g_ascii_isdigit(*t)) {
+        return NULL;
+    }
+    while (g_ascii_isdigit(*t)) {
+        t++;
+    }
+    return t;
+}
+
 /* RFC 8259's number: -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)? */
 static bool number_syntax_ok(const char *t)
 {
     t += *t == '-';
-    if (*t == '0') {
-        t++;
-    } else if (g_ascii_isdigit(*t)) {
-        while (g_ascii_isdigit(*t)) {
-            t++;
-        }
-    } else {
-        return false;
+    t = *t == '0' ? t + 1 : skip_digits(t);
+    if (t && *t == '.') {
+        t = skip_digits(t + 1);
     }
-    if (*t == '.') {
-        if (!g_ascii_isdigit(*++t)) {
-            return false;
-        }
-        while (g_ascii_isdigit(*t)) {
-            t++;
-        }
+    if (t && (*t == 'e' || *t == 'E')) {
+        t = skip_digits(t + 1 + (t[1] == '+' || t[1] == '-'));
     }
-    if (*t == 'e' || *t == 'E') {
-        t += t[1] == '+' || t[1] == '-';
-        if (!g_ascii_isdigit(*++t)) {
-            return false;
-        }
-        while (g_ascii_isdigit(*t)) {
-            t++;
-        }
-    }
-    return !*t;
+    return t && !*t;
 }
 
 /* json-glib keeps an integer's low 64 bits and makes inf of a big float. */
